@@ -1,0 +1,302 @@
+"""This module contains create_app: the runtime (specs, models, store, journal) and the ASGI app around connexion.
+
+Request flow, outermost first:
+    CORS -> MockApp (admin routes, body limit, trailing-slash aliases, latency, journal)
+         -> connexion (routing -> security -> request validation) -> handlers.Endpoint -> store
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import connexion
+import orjson
+from connexion.exceptions import BadRequestProblem
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.resolver import Resolution, Resolver
+from starlette.middleware.cors import CORSMiddleware
+
+from mock_server.admin import admin_app
+from mock_server.auth import security_map
+from mock_server.errors import PAYLOAD_TOO_LARGE, Problem, SpecError
+from mock_server.handlers import Endpoint
+from mock_server.journal import Journal
+from mock_server.model import ApiModel
+from mock_server.redact import redact_query
+from mock_server.settings import Settings
+from mock_server.specs import Spec, discover_specs
+from mock_server.state import StateFile
+from mock_server.store import Store
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger("mock_server")
+access_log = logging.getLogger("mock_server.access")
+EXPOSED_HEADERS = ["X-Pagination-Limit", "X-Pagination-Skip", "X-Pagination-Page", "X-Pagination-TotalCount"]
+
+
+@dataclass
+class Runtime:
+    """What a running mock holds: settings, API models by name (mount order), the store and the journal."""
+
+    settings: Settings
+    models: dict[str, ApiModel]
+    store: Store
+    journal: Journal
+
+    def base_path(self, name: str) -> str:
+        return "" if self.settings.root else f"/{name}"
+
+
+def load_models(settings: Settings) -> dict[str, ApiModel]:
+    """Every selected spec parsed into an ApiModel; SpecError listing every problem of every file."""
+    if not settings.spec_dir.is_dir():
+        raise SpecError([Problem(str(settings.spec_dir), "", "spec directory does not exist")])
+    problems: list[Problem] = []
+    models: dict[str, ApiModel] = {}
+    for path in discover_specs(settings.spec_dir):
+        try:
+            spec = Spec.from_file(path)
+            if settings.apis and spec.name not in settings.apis:
+                continue
+            models[spec.name] = ApiModel.from_spec(spec)
+        except SpecError as exc:
+            problems += exc.problems
+    unknown = [a for a in settings.apis if a not in models]
+    if unknown and not problems:
+        problems.append(Problem(str(settings.spec_dir), "", f"no spec for API(s) {', '.join(unknown)}"))
+    if problems:
+        raise SpecError(problems)
+    return models
+
+
+def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, dict[str, list[Any]]]:
+    """Fixture records per API: generated in memory with --seed/--count, else loaded (and checked) from files."""
+    from mock_server.dataset import generate_dataset, load_dataset
+    from mock_server.errors import FixtureError
+
+    records: dict[str, dict[str, list[Any]]] = {}
+    problems: list[Problem] = []
+    for name, model in models.items():
+        if settings.seed is not None or settings.count is not None:
+            dataset = generate_dataset(model, seed=42 if settings.seed is None else settings.seed,
+                                       count=50 if settings.count is None else settings.count,
+                                       reference_date=settings.reference_date)
+        else:
+            try:
+                dataset = load_dataset(settings.fixtures_dir / f"{name}.json", model)
+            except FixtureError as exc:
+                problems += exc.problems
+                continue
+        records[name] = dataset.resources
+    if problems:
+        raise FixtureError(problems)
+    return records
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Load and check everything a server needs; raises MockServerError before anything binds a port."""
+    models = load_models(settings)
+    records = load_records(settings, models)
+    state = StateFile(settings.state_file) if settings.state_file else None
+    store = Store(models, records, state)
+    return Runtime(settings=settings, models=models, store=store, journal=Journal(settings.journal_size))
+
+
+class _EndpointResolver(Resolver):  # type: ignore[misc]
+    """Routes every operation to its Endpoint; the resolved id is unique per method and path (connexion keys
+    per-operation state by it)."""
+
+    def __init__(self, runtime: Runtime, model: ApiModel) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.model = model
+
+    def resolve(self, operation: Any) -> Resolution:
+        op_id = operation.operation_id or f"{operation.method.upper()} {operation.path}"
+        endpoint = Endpoint.build(self.model, self.model.operations[op_id], self.runtime.store,
+                                  self.runtime.settings.auth.for_api(self.model.name))
+
+        async def handle(**params: Any) -> Any:
+            return await endpoint(**params)
+
+        return Resolution(handle, f"{self.model.name}:{operation.method.upper()} {operation.path}")
+
+
+def _bad_request(request: ConnexionRequest, exc: BadRequestProblem) -> ConnexionResponse:
+    """Connexion's 400 details embed whole schema dumps; keep the first line, which names the parameter."""
+    detail = (exc.detail or "Bad request").splitlines()[0].strip()
+    body = {"type": "about:blank", "title": exc.title or "Bad Request", "status": 400, "detail": detail}
+    return ConnexionResponse(status_code=400, body=orjson.dumps(body), content_type="application/problem+json")
+
+
+def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
+    """Build the ASGI app serving every selected API.
+
+    Args:
+        settings: what to serve and how.
+        runtime: an already built runtime (the CLI builds it first to fail before binding a port).
+
+    Example:
+        app = create_app(Settings.for_tests())
+        client = TestClient(app)
+    """
+    runtime = runtime or build_runtime(settings)
+    inner = connexion.AsyncApp(__name__)
+    for name, model in runtime.models.items():
+        inner.add_api(
+            model.spec.document,
+            base_path=runtime.base_path(name),
+            name=name,
+            resolver=_EndpointResolver(runtime, model),
+            strict_validation=True,
+            validate_responses=settings.validate_responses,
+            security_map=security_map(settings.auth.for_api(name)),
+        )
+    inner.add_error_handler(BadRequestProblem, _bad_request)
+    return MockApp(inner, runtime)
+
+
+class MockApp:
+    """The outer ASGI app: admin endpoints, request journal, body limit, slash aliases, latency and CORS."""
+
+    def __init__(self, inner: ASGIApp, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.connexion_app = inner
+        self._admin = admin_app(runtime)
+        self._routes = _route_table(runtime)
+        self._app: ASGIApp = CORSMiddleware(
+            self._dispatch, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
+            expose_headers=EXPOSED_HEADERS, max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.connexion_app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        path: str = scope["path"]
+
+        async def send_and_record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            if path == "/__admin" or path.startswith("/__admin/"):
+                await self._admin(scope, receive, send_and_record)
+                return
+            receive, too_large = await _limit_body(scope, receive, self.runtime.settings.max_body_bytes)
+            if too_large:
+                await _problem(send_and_record, PAYLOAD_TOO_LARGE.status, PAYLOAD_TOO_LARGE.title,
+                               f"Request body exceeds {self.runtime.settings.max_body_bytes} bytes")
+                return
+            scope = self._alias(scope)
+            low, high = self.runtime.settings.latency_ms
+            if high > 0:
+                await asyncio.sleep(random.uniform(low, high) / 1000)
+            await self.connexion_app(scope, receive, send_and_record)
+        finally:
+            self._record(scope, status, started)
+
+    def _alias(self, scope: Scope) -> Scope:
+        """Answer a declared path with or without its trailing slash (mittwald's SDK calls /v2/orders, the docs
+        /v2/orders/) instead of connexion's 307 redirect, which browsers won't follow for a CORS preflight."""
+        path: str = scope["path"]
+        if _matches(self._routes, path):
+            return scope
+        other = path[:-1] if path.endswith("/") else path + "/"
+        if not _matches(self._routes, other):
+            return scope
+        return {**scope, "path": other, "raw_path": other.encode()}
+
+    def _record(self, scope: Scope, status: int, started: float) -> None:
+        path: str = scope.get("path", "")
+        api = path.split("/", 2)[1] if path.count("/") >= 1 else None
+        if self.runtime.settings.root:
+            api = next(iter(self.runtime.models), None)
+        if api not in self.runtime.models:
+            api = None
+        query = redact_query(scope.get("query_string", b"").decode("latin-1"))
+        duration = round((time.perf_counter() - started) * 1000, 3)
+        entry = self.runtime.journal.add(
+            time=datetime.now(UTC).isoformat(timespec="milliseconds"), api=api, method=scope.get("method", ""),
+            path=path, query=query, status=status, duration_ms=duration,
+        )
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info("%s %s%s %d %.1fms", entry.method, entry.path, f"?{query}" if query else "", status,
+                            duration)
+
+
+def _route_table(runtime: Runtime) -> list[re.Pattern[str]]:
+    patterns = []
+    for name, model in runtime.models.items():
+        base = runtime.base_path(name)
+        for path in (model.spec.document.get("paths") or {}):
+            parts = re.split(r"(\{[^/}]+\})", base + path)
+            regex = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+            patterns.append(re.compile(regex + r"\Z"))
+    return patterns
+
+
+def _matches(routes: list[re.Pattern[str]], path: str) -> bool:
+    return any(r.match(path) for r in routes)
+
+
+async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Receive, bool]:
+    """Read the body up front (writes are small) so an oversized one gets 413 before anything parses it."""
+    headers = dict(scope.get("headers") or [])
+    length = headers.get(b"content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        return receive, True
+    if scope.get("method") not in ("POST", "PUT", "PATCH", "DELETE"):
+        return receive, False
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return receive, False
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return receive, True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay, False
+
+
+async def _problem(send: Send, status: int, title: str, detail: str) -> None:
+    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,106 @@
+"""This module contains credential checking: connexion security handlers built from an AuthConfig.
+
+By default any non-empty credential is accepted. A config file can restrict each API to listed credentials, give
+credentials scopes (a missing required scope is 403) and switch feature flags off (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from connexion.security import ApiKeySecurityHandler, BearerSecurityHandler
+
+TokenInfo = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ApiAuth:
+    """The credential rules of one API."""
+
+    credentials: frozenset[str] | None = None
+    """Accepted credentials; None accepts any non-empty one."""
+    scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Scopes per credential; a credential not listed has every scope."""
+    feature_flags: Mapping[str, bool] = field(default_factory=dict)
+    """Feature flags; a flag not listed is on."""
+
+    def check(self, credential: str | None) -> TokenInfo | None:
+        """token_info for an accepted credential, None (-> 401) otherwise."""
+        if not credential or not credential.strip():
+            return None
+        if self.credentials is not None and credential not in self.credentials:
+            return None
+        return {"sub": "mock-user", "credential": credential}
+
+    def missing_scopes(self, credential: str | None, required: tuple[str, ...]) -> list[str]:
+        """The required scopes this credential lacks."""
+        if credential is None or credential not in self.scopes:
+            return []
+        granted = set(self.scopes[credential])
+        return [s for s in required if s not in granted]
+
+    def flag_enabled(self, flag: str) -> bool:
+        return self.feature_flags.get(flag, True)
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """ApiAuth per API name; APIs not configured accept any non-empty credential."""
+
+    apis: Mapping[str, ApiAuth] = field(default_factory=dict)
+
+    def for_api(self, name: str) -> ApiAuth:
+        return self.apis.get(name, ApiAuth())
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> AuthConfig:
+        """Build from the `[auth.<api>]` tables of mock-server.toml; ValueError on a bad shape."""
+        apis: dict[str, ApiAuth] = {}
+        for name, raw in data.items():
+            if not isinstance(raw, dict):
+                raise ValueError(f"auth.{name} must be a table")
+            unknown = set(raw) - {"credentials", "tokens", "apikeys", "scopes", "feature_flags"}
+            if unknown:
+                raise ValueError(f"auth.{name}: unknown keys {sorted(unknown)}")
+            creds: list[str] | None = None
+            for key in ("credentials", "tokens", "apikeys"):
+                if key in raw:
+                    if not isinstance(raw[key], list) or not all(isinstance(c, str) and c for c in raw[key]):
+                        raise ValueError(f"auth.{name}.{key} must be a list of non-empty strings")
+                    creds = [*(creds or []), *raw[key]]
+            scopes = raw.get("scopes", {})
+            flags = raw.get("feature_flags", {})
+            if not isinstance(scopes, dict) or not all(isinstance(v, list) for v in scopes.values()):
+                raise ValueError(f"auth.{name}.scopes must map credentials to lists of scopes")
+            if not isinstance(flags, dict) or not all(isinstance(v, bool) for v in flags.values()):
+                raise ValueError(f"auth.{name}.feature_flags must map flag names to true/false")
+            apis[name] = ApiAuth(
+                credentials=frozenset(creds) if creds is not None else None,
+                scopes={k: tuple(v) for k, v in scopes.items()},
+                feature_flags=dict(flags),
+            )
+        return cls(apis=apis)
+
+
+def security_map(auth: ApiAuth) -> dict[str, type]:
+    """Connexion security handlers (by scheme type) that check credentials against `auth`."""
+
+    def check_bearer(token: str) -> TokenInfo | None:
+        return auth.check(token)
+
+    def check_apikey(apikey: str, required_scopes: object = None) -> TokenInfo | None:
+        return auth.check(apikey)
+
+    return {
+        "bearer": _handler(BearerSecurityHandler, check_bearer),
+        "apiKey": _handler(ApiKeySecurityHandler, check_apikey),
+    }
+
+
+def _handler(base: type, check: Callable[..., TokenInfo | None]) -> type:
+    def _resolve_func(self: object, security_scheme: object) -> Callable[..., TokenInfo | None]:
+        return check
+
+    return type(f"Mock{base.__name__}", (base,), {"_resolve_func": _resolve_func})

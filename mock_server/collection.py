@@ -1,0 +1,277 @@
+"""This module contains Collection: the records of one resource with lazy indexes and pre-encoded views.
+
+Per-request work is proportional to the page, not to the collection: equality filters use hash indexes, range
+filters a sorted key list, sort orders are computed once per (field, direction), and each record's JSON view is
+encoded once and reused until the record changes.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from mock_server.model import Filter, Join, Resource
+from mock_server.query import Page, Query
+from mock_server.types import Record
+
+_MISSING = object()
+
+
+def field_values(record: Record, path: str) -> list[Any]:
+    """Every value at a field path: 'a.b' descends objects, 'items[].x' fans out over an array."""
+    nodes: list[Any] = [record]
+    for part in path.split("."):
+        fan_out = part.endswith("[]")
+        name = part[:-2] if fan_out else part
+        nxt: list[Any] = []
+        for node in nodes:
+            value = node.get(name, _MISSING) if isinstance(node, dict) else _MISSING
+            if value is _MISSING or value is None:
+                continue
+            if fan_out and isinstance(value, list):
+                nxt.extend(value)
+            else:
+                nxt.append(value)
+        nodes = nxt
+    return nodes
+
+
+def field_value(record: Record, path: str) -> Any:
+    """The single value at a field path, or None."""
+    values = field_values(record, path)
+    return values[0] if values else None
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """How records are shaped in one response: which properties, renamed from which fields, with which joins."""
+
+    properties: tuple[str, ...]
+    rename: tuple[tuple[str, str], ...] = ()
+    joins: tuple[Join, ...] = ()
+    join_names: tuple[str, ...] = ()
+    """Every includable property name (requested or not): they appear only when in `joins`."""
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    # null sorts lowest; bools are compared as ints by Python already
+    return (0, 0) if value is None else (1, value)
+
+
+class Collection:
+    """The records of one resource, with lazily built indexes that writes keep up to date."""
+
+    def __init__(self, resource: Resource, records: list[Record]) -> None:
+        self.resource = resource
+        self.records = records
+        self.by_key: dict[Any, int] = {}
+        self._eq: dict[str, dict[Any, set[int]]] = {}
+        self._orders: dict[str, tuple[list[int], list[tuple[Any, ...]]]] = {}
+        self._encoded: dict[View, list[bytes | None]] = {}
+        for pos, record in enumerate(records):
+            self.by_key[record[resource.key]] = pos
+        self._all = frozenset(range(len(records)))
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    # --- lookups -------------------------------------------------------------------------------------------------
+    def find(self, field: str, value: Any) -> int | None:
+        """Position of the first record whose field equals value (hash index), or None."""
+        if field == self.resource.key:
+            pos = self.by_key.get(value)
+            if pos is None and isinstance(value, str) and value.isdigit():
+                pos = self.by_key.get(int(value))
+            return pos
+        matches = self._eq_index(field).get(_hashable(value))
+        return min(matches) if matches else None
+
+    def match_value(self, field: str, value: Any) -> set[int]:
+        """Positions of records whose field equals value (shared set: do not mutate)."""
+        return self._eq_index(field).get(_hashable(value), set())
+
+    def _eq_index(self, field: str) -> dict[Any, set[int]]:
+        index = self._eq.get(field)
+        if index is None:
+            index = {}
+            for pos, record in enumerate(self.records):
+                for value in set(map(_hashable, field_values(record, field))):
+                    index.setdefault(value, set()).add(pos)
+            self._eq[field] = index
+        return index
+
+    def _order(self, field: str) -> tuple[list[int], list[tuple[Any, ...]]]:
+        """Positions in ascending order of (field, key), and the parallel sort keys."""
+        cached = self._orders.get(field)
+        if cached is None:
+            key = self.resource.key
+            keyed = sorted(
+                ((*_sort_key(field_value(r, field)), r[key]), pos) for pos, r in enumerate(self.records)
+            )
+            cached = ([pos for _, pos in keyed], [k for k, _ in keyed])
+            self._orders[field] = cached
+        return cached
+
+    def match(self, flt: Filter, value: Any) -> frozenset[int] | set[int]:
+        """Positions of the records a filter with this parameter value selects (shared sets: do not mutate)."""
+        if flt.op in ("eq",):
+            return self._eq_index(flt.field).get(_hashable(value), set())
+        if flt.op in ("in", "any_in", "not_in"):
+            values = value if isinstance(value, list) else [value]
+            index = self._eq_index(flt.field)
+            selected: set[int] = set()
+            for v in dict.fromkeys(map(_hashable, values)):
+                selected |= index.get(v, set())
+            return self._all - selected if flt.op == "not_in" else selected
+        order, keys = self._order(flt.field)
+        probe = (1, value)
+        if flt.op == "gte":
+            return set(order[bisect_left(keys, probe):])
+        # lt: null (0, 0) sorts below every value and is not "before" anything
+        first_value = bisect_right(keys, (0, 0, _Top()))
+        return set(order[first_value:bisect_left(keys, probe)])
+
+    # --- queries -------------------------------------------------------------------------------------------------
+    def run(self, query: Query) -> Page:
+        """Filter, sort and page; cost grows with the page and the filter's selectivity, not the collection."""
+        candidates: frozenset[int] | set[int] | None = None
+        for flt, value in sorted(query.filters, key=lambda fv: fv[0].op != "eq"):
+            selected = self.match(flt, value)
+            candidates = selected if candidates is None else candidates & selected
+            if not candidates:
+                break
+        order = self._ordered_positions(query)
+        start = self._keyset_start(query, len(order)) if query.after is not None else 0
+        limit = query.limit
+        if candidates is None:
+            window = order[start:] if start else order
+            end = None if limit is None else query.skip + limit
+            return Page(positions=list(window[query.skip:end]), total=len(order), limit=limit, skip=query.skip)
+        wanted = None if limit is None else query.skip + limit
+        picked: list[int] = []
+        if len(candidates) * 8 < len(order):  # selective filter: sort the few candidates by rank
+            rank = self._rank(query)
+            ranked = sorted((rank[p], p) for p in candidates)
+            if start:
+                ranked = ranked[bisect_left(ranked, (start, -1)):]
+            picked = [p for _, p in ranked[: wanted]]
+        else:  # broad filter: walk the sort order until the page is full
+            for pos in order[start:] if start else order:
+                if pos in candidates:
+                    picked.append(pos)
+                    if wanted is not None and len(picked) >= wanted:
+                        break
+        return Page(positions=picked[query.skip:], total=len(candidates), limit=limit, skip=query.skip)
+
+    def _ordered_positions(self, query: Query) -> list[int]:
+        field = query.sort_field or self.resource.key
+        order, _ = self._order(field)
+        if not query.descending:
+            return order
+        cache_key = f"-{field}"
+        cached = self._orders.get(cache_key)
+        if cached is None:
+            cached = (order[::-1], [])
+            self._orders[cache_key] = cached
+        return cached[0]
+
+    def _rank(self, query: Query) -> list[int]:
+        field = query.sort_field or self.resource.key
+        cache_key = f"#{'-' if query.descending else ''}{field}"
+        cached = self._orders.get(cache_key)
+        if cached is None:
+            rank = [0] * len(self.records)
+            for i, pos in enumerate(self._ordered_positions(query)):
+                rank[pos] = i
+            cached = (rank, [])
+            self._orders[cache_key] = cached
+        return cached[0]
+
+    def _keyset_start(self, query: Query, n: int) -> int:
+        """Index in the sorted order of the first record after `query.after` (a value of the sort field)."""
+        field = query.sort_field or self.resource.key
+        _, keys = self._order(field)
+        probe = (1, query.after)
+        if query.descending:  # records whose value is below `after`, i.e. the first bisect_left(keys) ascending
+            return n - bisect_left(keys, probe)
+        return bisect_right(keys, (1, query.after, _Top()))
+
+    # --- views ---------------------------------------------------------------------------------------------------
+    def encoded(self, pos: int, view: View, join: Callable[[Join, Record], Any]) -> bytes:
+        """The JSON bytes of one record in a view, encoded once and cached until the record changes."""
+        cache = self._encoded.get(view)
+        if cache is None:
+            cache = self._encoded[view] = [None] * len(self.records)
+        body = cache[pos]
+        if body is None:
+            body = cache[pos] = orjson.dumps(self.project(self.records[pos], view, join))
+        return body
+
+    def project(self, record: Record, view: View, join: Callable[[Join, Record], Any]) -> Record:
+        rename = dict(view.rename)
+        joins = {j.name: j for j in view.joins}
+        out: Record = {}
+        for prop in view.properties:
+            if prop in joins:
+                out[prop] = join(joins[prop], record)
+            elif prop in view.join_names:
+                continue
+            else:
+                value = record.get(rename.get(prop, prop), _MISSING)
+                if value is not _MISSING:
+                    out[prop] = value
+        return out
+
+    def public(self, record: Record) -> Record:
+        """A record without its hidden fields (for embedding through a join)."""
+        if not self.resource.hidden:
+            return record
+        return {k: v for k, v in record.items() if k not in self.resource.hidden}
+
+    # --- writes --------------------------------------------------------------------------------------------------
+    def replace(self, pos: int, record: Record) -> None:
+        """Store a new version of the record at pos and bring every index up to date."""
+        old = self.records[pos]
+        self.records[pos] = record
+        changed = {k for k in set(old) | set(record) if old.get(k, _MISSING) != record.get(k, _MISSING)}
+        for field in list(self._eq):
+            if field.split(".")[0].removesuffix("[]") in changed:
+                index = self._eq[field]
+                for value in set(map(_hashable, field_values(old, field))):
+                    index.get(value, set()).discard(pos)
+                for value in set(map(_hashable, field_values(record, field))):
+                    index.setdefault(value, set()).add(pos)
+        for key in list(self._orders):
+            if key.lstrip("#-").split(".")[0].removesuffix("[]") in changed:
+                del self._orders[key]
+        for cache in self._encoded.values():
+            cache[pos] = None
+
+    def clear_views(self) -> None:
+        self._encoded.clear()
+
+
+class _Top:
+    """Compares greater than anything: a probe that lands after every tuple with the same prefix."""
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __gt__(self, other: object) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Top)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    return value

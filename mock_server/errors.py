@@ -1,0 +1,82 @@
+"""This module contains the error tree and the problem types of request errors.
+
+    MockServerError              start-up and command errors: the CLI prints them and exits 2
+    ├── SettingsError            bad command line or config file
+    ├── SpecError                a spec that cannot be loaded or used
+    ├── FixtureError             a fixture file that breaks its spec or a business rule
+    └── ProblemError             a request error rendered as application/problem+json (RFC 7807)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from connexion.exceptions import ProblemException
+
+
+class MockServerError(Exception):
+    """Root of every error mock-server raises on purpose."""
+
+
+class SettingsError(MockServerError):
+    """A bad command-line option or config file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found in a file: where and why."""
+
+    file: str
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.pointer or '/'}: {self.message}"
+
+
+class ProblemListError(MockServerError):
+    """An error carrying every problem found, one line each."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class SpecError(ProblemListError):
+    """A spec file that is invalid or that the mock cannot use."""
+
+
+class FixtureError(ProblemListError):
+    """A fixture file whose records break the spec or a business rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemType:
+    """A kind of request error: a stable `type` slug, a title and a status."""
+
+    slug: str
+    title: str
+    status: int
+
+    @property
+    def uri(self) -> str:
+        return f"https://mock-server.local/problems/{self.slug}"
+
+
+BAD_REQUEST = ProblemType("bad-request", "Bad Request", 400)
+UNAUTHORIZED = ProblemType("unauthorized", "Unauthorized", 401)
+FORBIDDEN = ProblemType("forbidden", "Forbidden", 403)
+NOT_FOUND = ProblemType("not-found", "Not Found", 404)
+METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", "Method Not Allowed", 405)
+PAYLOAD_TOO_LARGE = ProblemType("payload-too-large", "Payload Too Large", 413)
+UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", "Unsupported Media Type", 415)
+INTERNAL = ProblemType("internal-error", "Internal Server Error", 500)
+
+
+class ProblemError(ProblemException, MockServerError):  # type: ignore[misc]
+    """A request error; connexion's exception middleware renders it as problem+json."""
+
+    def __init__(self, kind: ProblemType, detail: str, **ext: Any) -> None:
+        super().__init__(status=kind.status, title=kind.title, detail=detail, type=kind.uri, ext=ext or None)
+        self.kind = kind

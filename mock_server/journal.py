@@ -1,0 +1,51 @@
+"""This module contains the request journal: the last N requests, secrets masked, for /__admin/requests."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    seq: int
+    time: str
+    api: str | None
+    method: str
+    path: str
+    query: str
+    status: int
+    duration_ms: float
+
+
+class Journal:
+    """A bounded, thread-safe ring of JournalEntry values."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: deque[JournalEntry] = deque(maxlen=size)
+        self._lock = threading.Lock()
+        self._seq = 0
+
+    def add(self, **fields: Any) -> JournalEntry:
+        with self._lock:
+            self._seq += 1
+            entry = JournalEntry(seq=self._seq, **fields)
+            self._entries.append(entry)
+            return entry
+
+    def entries(self, limit: int | None = None, api: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            items = [e for e in self._entries if api is None or e.api == api]
+        if limit is not None:
+            items = items[-limit:]
+        return [asdict(e) for e in items]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    @property
+    def total(self) -> int:
+        return self._seq

@@ -1,0 +1,138 @@
+"""This module contains spec discovery and loading, $ref resolution and OAS 3.0 -> JSON Schema conversion."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import orjson
+import yaml
+
+from mock_server.errors import Problem, SpecError
+from mock_server.types import Document, Schema
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Keywords of the OpenAPI 3.0 schema object that JSON Schema validators don't know or must not see.
+_OAS_ONLY_KEYWORDS = frozenset({"nullable", "discriminator", "readOnly", "writeOnly", "xml", "externalDocs",
+                                "example", "deprecated"})
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One loaded OpenAPI document."""
+
+    path: Path
+    document: Document
+    name: str = field(default="")
+
+    @classmethod
+    def from_file(cls, path: Path) -> Spec:
+        """Load a YAML or JSON spec; raise SpecError naming the file if it can't be parsed."""
+        document = load_document(path)
+        api = document.get("x-mock-api") or {}
+        name = api.get("name") if isinstance(api, dict) else None
+        return cls(path=path, document=document, name=str(name or path.stem))
+
+    @cached_property
+    def resolved(self) -> Document:
+        """A copy of the document with every local $ref inlined (our specs are not recursive)."""
+        return resolve_refs(self.document, self.document)
+
+    def operations(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every (path, method, operation) of the raw document, in document order."""
+        out = []
+        for path, item in (self.document.get("paths") or {}).items():
+            if not isinstance(item, dict):
+                continue
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    out.append((path, method, item[method]))
+        return out
+
+
+def load_document(path: Path) -> Document:
+    """Parse a YAML/JSON file into a dict; SpecError (file: /: reason) when that fails."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError([Problem(str(path), "", f"cannot read file: {exc.strerror or exc}")]) from None
+    try:
+        data = orjson.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, orjson.JSONDecodeError) as exc:
+        raise SpecError([Problem(str(path), "", f"not valid YAML/JSON: {_one_line(str(exc))}")]) from None
+    if not isinstance(data, dict):
+        raise SpecError([Problem(str(path), "", "not an OpenAPI document (top level is not a mapping)")])
+    return data
+
+
+def discover_specs(spec_dir: Path) -> list[Path]:
+    """The spec files in a directory, sorted by name."""
+    return sorted(p for p in spec_dir.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file())
+
+
+def resolve_pointer(document: Document, ref: str) -> Any:
+    """Follow a local JSON pointer ('#/components/schemas/X'); KeyError if it points nowhere."""
+    if not ref.startswith("#"):
+        raise KeyError(f"only local references are supported: {ref}")
+    node: Any = document
+    for raw in ref[1:].split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list):
+            node = node[int(part)]
+        elif isinstance(node, dict):
+            node = node[part]
+        else:
+            raise KeyError(ref)
+    return node
+
+
+def resolve_refs(node: Any, document: Document, _seen: tuple[str, ...] = ()) -> Any:
+    """Return a deep copy of node with every local $ref replaced by its target."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            if ref in _seen:
+                raise KeyError(f"recursive reference {ref}")
+            return resolve_refs(resolve_pointer(document, ref), document, (*_seen, ref))
+        return {k: resolve_refs(v, document, _seen) for k, v in node.items()}
+    if isinstance(node, list):
+        return [resolve_refs(v, document, _seen) for v in node]
+    return node
+
+
+def to_json_schema(schema: Schema) -> Schema:
+    """Convert a resolved OpenAPI 3.0 schema to plain JSON Schema (nullable -> a null branch, x- keys dropped)."""
+    return _convert(copy.deepcopy(schema))
+
+
+def _convert(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_convert(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    nullable = node.get("nullable") is True
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key.startswith("x-") or key in _OAS_ONLY_KEYWORDS:
+            continue
+        if key in ("properties", "patternProperties"):
+            out[key] = {name: _convert(sub) for name, sub in value.items()}
+        elif key in ("items", "additionalProperties", "not") and isinstance(value, dict):
+            out[key] = _convert(value)
+        elif key in ("allOf", "anyOf", "oneOf"):
+            out[key] = [_convert(v) for v in value]
+        else:
+            out[key] = value
+    if nullable:
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
