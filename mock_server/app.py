@@ -35,6 +35,7 @@ from mock_server.settings import Settings
 from mock_server.specs import Spec, discover_specs
 from mock_server.state import StateFile
 from mock_server.store import Store
+from mock_server.validation import VALIDATORS
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -164,6 +165,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
             strict_validation=True,
             validate_responses=settings.validate_responses,
             security_map=security_map(settings.auth.for_api(name)),
+            validator_map=VALIDATORS,
         )
     inner.add_error_handler(BadRequestProblem, _bad_request)
     return MockApp(inner, runtime)

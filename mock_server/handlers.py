@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 from connexion.context import request
+from starlette.responses import Response
 
 from mock_server.auth import ApiAuth
 from mock_server.collection import View
@@ -23,8 +24,7 @@ from mock_server.scenarios import Preferences, pick_response
 from mock_server.store import Store
 from mock_server.types import Record
 
-JSON_HEADERS = {"Content-Type": "application/json"}
-Response = tuple[bytes, int, dict[str, str]]
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Endpoint:
         if self.op.action == "update":
             pos = self._update(pos, params.get("body"))
         body = self.store.encode(self.api.name, self.op.resource, pos, self._view(params))
-        return self._envelope(body), 200, JSON_HEADERS
+        return Response(self._envelope(body), 200, media_type=JSON)
 
     # --- steps ---------------------------------------------------------------------------------------------------
     def _authorize(self, token_info: dict[str, Any] | None) -> None:
@@ -81,7 +81,7 @@ class Endpoint:
         page = self.store.collection(self.api.name, self.op.resource).run(Query.from_params(self.op, params))
         view = self._view(params)
         items = b",".join(self.store.encode(self.api.name, self.op.resource, p, view) for p in page.positions)
-        return self._envelope(b"[" + items + b"]"), 200, {**JSON_HEADERS, **self._paging_headers(page)}
+        return Response(self._envelope(b"[" + items + b"]"), 200, self._paging_headers(page), media_type=JSON)
 
     def _paging_headers(self, page: Page) -> dict[str, str]:
         paging = self.op.paging
@@ -126,11 +126,11 @@ class Endpoint:
 
     def _canned(self, prefs: Preferences) -> Response:
         canned = pick_response(self.responses, prefs)
-        headers = {"Content-Type": canned.media_type}
+        headers: dict[str, str] = {}
         if 200 <= canned.status < 300 and isinstance(canned.body, list) and self.op.paging:
             headers |= self._paging_headers(Page(positions=[], total=len(canned.body),
                                                  limit=self.op.paging.default_limit, skip=0))
-        return orjson.dumps(canned.body), canned.status, headers
+        return Response(orjson.dumps(canned.body), canned.status, headers, media_type=canned.media_type)
 
 
 def _coerce(value: Any, schema: dict[str, Any], name: str) -> Any:
