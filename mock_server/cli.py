@@ -120,7 +120,7 @@ def validate(args: argparse.Namespace) -> int:
     from mock_server.lint import validate_spec_file
     from mock_server.specs import discover_specs
 
-    files: list[Path] = args.files or discover_specs(DEFAULT_SPEC_DIR)
+    files: list[Path] = args.files or [_relative(p) for p in discover_specs(DEFAULT_SPEC_DIR)]
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise SettingsError(f"no such file: {', '.join(map(str, missing))}")
@@ -256,6 +256,13 @@ def _print_banner(settings: Settings, apis: Sequence[str], *, reload: bool) -> N
     admin = "admin token required" if settings.admin_token else "no admin token (loopback only)"
     print(f"admin        {origin}/__admin/apis  ({admin}); {state}; Ctrl-C stops"
           + (" (reloading on change)" if reload else ""), flush=True)
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _date(value: str) -> datetime:

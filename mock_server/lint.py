@@ -8,6 +8,9 @@ from typing import Any
 
 import jsonschema_rs
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v30, schema_v31
+from jsonschema import Draft4Validator
+from jsonschema.exceptions import best_match
 from referencing.exceptions import Unresolvable
 
 from mock_server.errors import Problem, SpecError
@@ -36,11 +39,22 @@ def validate_spec_file(path: Path) -> list[Problem]:
 
 
 def _structure_problems(document: Document, file: str) -> Iterator[Problem]:
+    """The OpenAPI 3.0 schema first (jsonschema keeps sub-errors, so a failed `oneOf` names the real cause), then
+    openapi-spec-validator's semantic checks (duplicate operationIds, undeclared path parameters...)."""
     version = str(document.get("openapi", ""))
-    validator_cls = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    if version.startswith("3.1"):
+        schema, validator_cls = schema_v31, OpenAPIV31SpecValidator
+    else:
+        schema, validator_cls = schema_v30, OpenAPIV30SpecValidator
+    structural = list(Draft4Validator(dict(schema)).iter_errors(document))
+    for err in structural:
+        best = best_match(err.context) if err.context else err
+        yield Problem(file, _pointer(list(best.absolute_path)), _short(best.message))
+    if structural:
+        return
     try:
         for err in validator_cls(document).iter_errors():
-            yield Problem(file, _pointer(list(err.absolute_path)), err.message.splitlines()[0][:300])
+            yield Problem(file, _pointer(list(err.absolute_path)), _short(err.message))
     except Unresolvable as exc:
         yield Problem(file, "", f"unresolvable reference: {exc}")
 
@@ -110,6 +124,11 @@ def _example_problems(spec: Spec, file: str) -> Iterator[Problem]:
                 for err in validator.iter_errors(value):
                     yield Problem(file, _pointer([*ex_where, *err.instance_path]),
                                   f"example does not match its schema: {err.message[:200]}")
+
+
+def _short(message: str) -> str:
+    line = message.splitlines()[0]
+    return line if len(line) <= 200 else line[:197] + "..."
 
 
 def _pointer(parts: list[Any]) -> str:

@@ -1,0 +1,633 @@
+"""This module contains the schema-driven value generator: Generator(model, seed, reference_date).
+
+Values come from each field's schema (type, format, enum, pattern, bounds, nullability) and its generation hints
+(`x-faker`, `x-mock-values`, `x-mock-weights`, `x-mock-format`, `x-key-pattern`; see docs/spec-extensions.md).
+Faker is slow per call, so every provider fills a pool once per seed and each value is then a pick of the generator's
+own seeded random.Random. Timestamps lie before the reference date, never relative to "now".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import string
+import uuid
+from bisect import bisect
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from itertools import accumulate
+from typing import Any
+
+import orjson
+from faker import Faker
+
+from mock_server.errors import Problem, SpecError
+from mock_server.model import ApiModel, Join
+from mock_server.types import Record, Schema
+
+Maker = Callable[[], Any]
+"""A compiled schema: each call returns a new value."""
+
+POOL_SIZE = 256
+"""Values drawn from Faker per provider (and argument set) and seed."""
+NULL_RATE = 0.15
+"""Share of nulls in a nullable field."""
+HISTORY = timedelta(days=365)
+"""Records are spread over this span before the reference date, oldest first."""
+SPREAD = timedelta(days=14)
+"""The timestamps of one record lie within this span after the record's anchor."""
+INTEGER_RANGE = (1, 9999)
+NUMBER_RANGE = (1.0, 500.0)
+EXTRA_ITEMS = 2
+"""Arrays and maps get between their minimum (at least 1) and this many more entries."""
+UNIQUE_ATTEMPTS = 1000
+DATE_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+DATE_FORMAT = "%Y-%m-%d"
+TIMESTAMP_FORMATS = (DATE_TIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", DATE_FORMAT)
+"""strftime formats a `pattern` is tried against before it is treated as a plain regular expression."""
+FORMAT_PROVIDERS = {"email": "email", "uri": "url", "url": "url", "hostname": "domain_name", "ipv4": "ipv4"}
+_PROBES = (datetime(2001, 2, 3, 4, 5, 6), datetime(2099, 12, 28, 23, 59, 58))
+
+
+def model_joins(model: ApiModel) -> dict[str, dict[str, Join]]:
+    """The includes joins of every resource (resource -> join name -> Join), from all its operations."""
+    joins: dict[str, dict[str, Join]] = {}
+    for op in model.operations.values():
+        if op.includes is not None:
+            joins.setdefault(op.resource, {}).update(op.includes.joins)
+    return joins
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """A timestamp string in any of TIMESTAMP_FORMATS (or ISO 8601) as a naive UTC datetime; None otherwise."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def timestamp_format(schema: Schema) -> str | None:
+    """The strftime format in which a string field holds timestamps, or None when it holds none."""
+    if "x-mock-format" in schema:
+        return str(schema["x-mock-format"])
+    if schema.get("format") == "date-time":
+        return DATE_TIME_FORMAT
+    if schema.get("format") == "date":
+        return DATE_FORMAT
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and not re.search(pattern, "x"):
+        for fmt in TIMESTAMP_FORMATS:
+            if all(re.search(pattern, probe.strftime(fmt)) for probe in _PROBES):
+                return fmt
+    return None
+
+
+class Generator:
+    """Makes records of one API's resources; deterministic for a given model, seed and reference date.
+
+    Example:
+        gen = Generator(model, seed=42, reference_date=datetime(2026, 1, 1))
+        gen.begin_record(0, 50)
+        order = gen.record("orders")
+    """
+
+    def __init__(self, model: ApiModel, seed: int = 42, reference_date: datetime = datetime(2026, 1, 1),
+                 extra_unique: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.model = model
+        self.seed = seed
+        self.reference_date = parse_timestamp(reference_date.isoformat()) or reference_date
+        self.rng = random.Random(seed)
+        self._faker = Faker(model.locale)
+        self._pools: dict[str, list[Any]] = {}
+        self._streams: dict[str, Faker] = {}
+        self._makers: dict[tuple[str, str], Maker] = {}
+        self._seen: dict[tuple[str, str], set[Any]] = {}
+        self._unique = {name: (res.key, *res.unique, *(extra_unique or {}).get(name, ()))
+                        for name, res in model.resources.items()}
+        self._joined = {name: set(joins) for name, joins in model_joins(model).items()}
+        self._anchor = self.reference_date - HISTORY
+        self._problems: list[Problem] = []
+        self._records = {name: self._compile_record(name) for name in model.resources}
+        if self._problems:
+            raise SpecError(self._problems)
+
+    # -- the record clock ------------------------------------------------------------------------------------------
+
+    @property
+    def anchor(self) -> datetime:
+        """The moment the current record was created; its other timestamps follow it."""
+        return self._anchor
+
+    def begin_record(self, index: int, count: int) -> None:
+        """Move the clock to record `index` of `count`: anchors rise with the index and stay before the reference."""
+        usable = (HISTORY - SPREAD).total_seconds()
+        offset = (index + self.rng.random()) * usable / max(count, 1)
+        self._anchor = self.reference_date - HISTORY + timedelta(seconds=int(offset))
+
+    def gap(self, low: timedelta, high: timedelta) -> timedelta:
+        """A random duration between low and high, in whole seconds."""
+        return timedelta(seconds=self.rng.randint(int(low.total_seconds()), int(high.total_seconds())))
+
+    # -- values ----------------------------------------------------------------------------------------------------
+
+    def record(self, resource: str) -> Record:
+        """A new record of the resource (its properties except includes joins, plus hidden fields); keys unique."""
+        record: Record = self._records[resource]()
+        for name in self._unique[resource]:
+            if record.get(name) is not None:
+                record[name] = self._register(resource, name, record[name])
+        return record
+
+    def value(self, resource: str, path: str) -> Any:
+        """A new non-null value for the field at `path` ('a/b', '*' for array items or map values)."""
+        value = self._field_maker(resource, path)()
+        if path in self._unique[resource]:
+            value = self._register(resource, path, value)
+        return value
+
+    def stamp(self, resource: str, path: str, moment: datetime) -> str:
+        """`moment` rendered in the timestamp format of the field at `path`."""
+        fmt = timestamp_format(self.schema_at(resource, path)) or DATE_TIME_FORMAT
+        return moment.strftime(fmt)
+
+    def pick(self, values: Sequence[Any], weights: Sequence[float] | None = None) -> Any:
+        """One of `values`, optionally weighted."""
+        if weights is None:
+            return values[int(self.rng.random() * len(values))]
+        return self.rng.choices(values, weights)[0]
+
+    def schema_at(self, resource: str, path: str) -> Schema:
+        """The (resolved) schema of the field at `path` in the resource's records; KeyError if there is none."""
+        res = self.model.resources[resource]
+        parts = path.split("/")
+        schema = res.hidden[parts[0]] if parts[0] in res.hidden else _properties(res.schema)[parts[0]]
+        for part in parts[1:]:
+            schema = _non_null(schema)
+            schema = schema["items"] if part == "*" and "items" in schema else (
+                schema["additionalProperties"] if part == "*" else _properties(schema)[part])
+        return _non_null(schema)
+
+    def _field_maker(self, resource: str, path: str) -> Maker:
+        maker = self._makers.get((resource, path))
+        if maker is None:
+            maker = self._compile(self.schema_at(resource, path), f"{resource}:/{path}", nullable=False,
+                                  unique=path in self._unique[resource])
+            if self._problems:
+                raise SpecError(self._problems)
+            self._makers[(resource, path)] = maker
+        return maker
+
+    def _register(self, resource: str, name: str, value: Any) -> Any:
+        seen = self._seen.setdefault((resource, name), set())
+        for _ in range(UNIQUE_ATTEMPTS):
+            if value not in seen:
+                seen.add(value)
+                return value
+            value = self._field_maker(resource, name)()
+        raise SpecError([Problem(str(self.model.spec.path), self.model.resources[resource].schema_ref.lstrip("#"),
+                                 f"field /{name}: no unique value left after {UNIQUE_ATTEMPTS} attempts; "
+                                 "widen its x-faker/pattern")])
+
+    # -- compiling schemas to makers -------------------------------------------------------------------------------
+
+    def _compile_record(self, resource: str) -> Maker:
+        res = self.model.resources[resource]
+        skip = self._joined.get(resource, set())
+        unique = set(self._unique[resource])
+        fields = [(name, self._compile(sub, f"{resource}:/{name}", unique=name in unique))
+                  for name, sub in _properties(res.schema).items() if name not in skip]
+        fields += [(name, self._compile(sub, f"{resource}:/{name}", unique=name in unique))
+                   for name, sub in res.hidden.items()]
+        return lambda: {name: make() for name, make in fields}
+
+    def _fail(self, where: str, message: str) -> Maker:
+        resource, _, path = where.partition(":")
+        ref = self.model.resources[resource].schema_ref.lstrip("#")
+        self._problems.append(Problem(str(self.model.spec.path), ref, f"field {path}: {message}"))
+        return lambda: None
+
+    def _compile(self, schema: Schema, where: str, *, nullable: bool = True, unique: bool = False) -> Maker:
+        schema = _merge_all_of(schema)
+        may_be_null = nullable and _is_nullable(schema)
+        schema = _non_null(schema)
+        try:
+            maker = self._compile_value(schema, where, unique)
+        except (ValueError, TypeError, AttributeError) as exc:
+            return self._fail(where, str(exc))
+        if not may_be_null:
+            return maker
+        rnd = self.rng.random
+        return lambda: None if rnd() < NULL_RATE else maker()
+
+    def _compile_value(self, schema: Schema, where: str, unique: bool) -> Maker:
+        kind = _type_of(schema)
+        if "x-mock-values" in schema:
+            return self._weighted(list(schema["x-mock-values"]), schema.get("x-mock-weights"))
+        if "enum" in schema:
+            return self._weighted([v for v in schema["enum"] if v is not None], schema.get("x-mock-weights"))
+        if "x-faker" in schema:
+            return self._faker_maker(schema, kind, unique)
+        if kind == "integer":
+            return self._sequence(schema) if unique else self._integer(schema)
+        if kind == "number":
+            return self._number(schema)
+        if kind == "boolean":
+            rnd = self.rng.random
+            return lambda: rnd() < 0.5
+        if kind == "array":
+            return self._array(schema, where)
+        if kind == "object":
+            return self._object(schema, where)
+        return self._string(schema, unique)
+
+    def _weighted(self, values: list[Any], weights: Sequence[float] | None) -> Maker:
+        if not values:
+            raise ValueError("empty value list (x-mock-values or enum)")
+        rnd = self.rng.random
+        if weights is None:
+            count = len(values)
+            return lambda: values[int(rnd() * count)]
+        if len(weights) != len(values) or sum(weights) <= 0:
+            raise ValueError("x-mock-weights must give one positive weight per value")
+        cumulative = list(accumulate(float(w) for w in weights))
+        total = cumulative[-1]
+        last = len(values) - 1
+        return lambda: values[min(bisect(cumulative, rnd() * total), last)]
+
+    def _faker_maker(self, schema: Schema, kind: str, unique: bool) -> Maker:
+        hint = schema["x-faker"]
+        provider, args = (hint, {}) if isinstance(hint, str) else (hint.get("provider"), hint.get("args") or {})
+        if not isinstance(provider, str) or not isinstance(args, dict):
+            raise ValueError(f"x-faker must be a provider name or {{provider, args}}, not {hint!r}")
+        coerce = _COERCE.get(kind, _to_json)
+        if unique:
+            stream = self._stream(provider, args)
+            method = getattr(stream, provider)
+            return lambda: coerce(method(**args))
+        pool = self._pool(provider, args, coerce)
+        pool = _fit_length(pool, schema)
+        return self._weighted(pool, None)
+
+    def _pool(self, provider: str, args: dict[str, Any], coerce: Callable[[Any], Any]) -> list[Any]:
+        key = _pool_key(provider, args)
+        if key not in self._pools:
+            try:
+                method = getattr(self._faker, provider)
+            except AttributeError:
+                raise ValueError(f"x-faker: unknown Faker provider {provider!r}") from None
+            self._faker.seed_instance(_derive_seed(self.seed, key))
+            try:
+                self._pools[key] = [coerce(method(**args)) for _ in range(POOL_SIZE)]
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"x-faker: {provider}({_pool_key('', args)[1:]}) failed: {exc}") from None
+        return self._pools[key]
+
+    def _stream(self, provider: str, args: dict[str, Any]) -> Faker:
+        key = "stream:" + _pool_key(provider, args)
+        if key not in self._streams:
+            stream = Faker(self.model.locale)
+            stream.seed_instance(_derive_seed(self.seed, key))
+            if not hasattr(stream, provider):
+                raise ValueError(f"x-faker: unknown Faker provider {provider!r}")
+            self._streams[key] = stream
+        return self._streams[key]
+
+    def _integer(self, schema: Schema) -> Maker:
+        low, high = _bounds(schema, INTEGER_RANGE)
+        if "default" in schema:
+            default = schema["default"]
+            return lambda: default
+        low, high = int(low), int(high)
+        span = high - low + 1
+        rnd = self.rng.random
+        return lambda: low + int(rnd() * span)
+
+    def _sequence(self, schema: Schema) -> Maker:
+        # Keys and unique integers count up: ids grow with creation time, as in a real database.
+        low, _ = _bounds(schema, INTEGER_RANGE)
+        state = [int(low) + self.rng.randrange(1000, 9000)]
+        randint = self.rng.randint
+
+        def make() -> int:
+            state[0] += randint(1, 3)
+            return state[0]
+
+        return make
+
+    def _number(self, schema: Schema) -> Maker:
+        low, high = _bounds(schema, NUMBER_RANGE)
+        if "default" in schema:
+            default = schema["default"]
+            return lambda: default
+        low_cents, span = round(low * 100), round((high - low) * 100) + 1
+        rnd = self.rng.random
+        return lambda: (low_cents + int(rnd() * span)) / 100
+
+    def _array(self, schema: Schema, where: str) -> Maker:
+        item = self._compile(schema.get("items") or {}, f"{where}/*")
+        low, high = _lengths(schema)
+        randint = self.rng.randint
+        return lambda: [item() for _ in range(randint(low, high))]
+
+    def _object(self, schema: Schema, where: str) -> Maker:
+        props = _properties(schema)
+        fields = [(name, self._compile(sub, f"{where}/{name}")) for name, sub in props.items()]
+        extra = schema.get("additionalProperties")
+        if props or not isinstance(extra, dict):
+            return lambda: {name: make() for name, make in fields}
+        value = self._compile(extra, f"{where}/*")
+        key_pattern = schema.get("x-key-pattern")
+        low, high = _lengths(schema)
+        randint = self.rng.randint
+        if key_pattern is None or re.search(key_pattern, "1"):
+            # Position numbers "1".."n", as printlounge's cartItems.
+            return lambda: {str(i): value() for i in range(1, randint(low, high) + 1)}
+        keys = _compile_pattern(key_pattern)
+        rng = self.rng
+        return lambda: {keys(rng): value() for _ in range(randint(low, high))}
+
+    def _string(self, schema: Schema, unique: bool) -> Maker:
+        fmt = timestamp_format(schema)
+        if fmt is not None:
+            return self._timestamp(fmt)
+        kind = schema.get("format")
+        if kind == "uuid":
+            getrandbits = self.rng.getrandbits
+            return lambda: str(uuid.UUID(int=getrandbits(128), version=4))
+        if kind in FORMAT_PROVIDERS:
+            return self._faker_maker({**schema, "x-faker": FORMAT_PROVIDERS[kind]}, "string", unique)
+        if isinstance(schema.get("pattern"), str):
+            node = _compile_pattern(schema["pattern"])
+            rng = self.rng
+            return lambda: node(rng)
+        if "default" in schema:
+            default = schema["default"]
+            return lambda: default
+        if unique:
+            words = self._pool("word", {}, str)
+            counter = iter(range(10**9))
+            return lambda: f"{self.pick(words)}-{next(counter)}"
+        return self._weighted(_fit_length(self._pool("word", {}, str), schema), None)
+
+    def _timestamp(self, fmt: str) -> Maker:
+        rnd = self.rng.random
+        spread = SPREAD.total_seconds()
+        return lambda: (self._anchor + timedelta(seconds=int(rnd() * spread))).strftime(fmt)
+
+
+# -- schema helpers ------------------------------------------------------------------------------------------------
+
+
+def _properties(schema: Schema) -> dict[str, Schema]:
+    props = _merge_all_of(schema).get("properties") or {}
+    return props if isinstance(props, dict) else {}
+
+
+def _merge_all_of(schema: Schema) -> Schema:
+    if "allOf" not in schema:
+        return schema
+    merged: Schema = {k: v for k, v in schema.items() if k != "allOf"}
+    for part in schema["allOf"]:
+        part = _merge_all_of(part)
+        for key, value in part.items():
+            if key == "properties":
+                merged["properties"] = {**merged.get("properties", {}), **value}
+            elif key == "required":
+                merged["required"] = [*merged.get("required", []), *value]
+            else:
+                merged.setdefault(key, value)
+    return merged
+
+
+def _is_null_branch(schema: Schema) -> bool:
+    return schema.get("type") == "null" or schema.get("enum") == [None]
+
+
+def _is_nullable(schema: Schema) -> bool:
+    branches = schema.get("anyOf") or schema.get("oneOf") or []
+    return schema.get("nullable") is True or any(_is_null_branch(b) for b in branches)
+
+
+def _non_null(schema: Schema) -> Schema:
+    """The schema without its null alternative: anyOf/oneOf [X, null] -> X (merged with the outer keywords)."""
+    schema = _merge_all_of(schema)
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    if not branches:
+        return schema
+    outer = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf")}
+    candidates = [b for b in branches if not _is_null_branch(b)] or branches
+    return {**_merge_all_of(candidates[0]), **outer}
+
+
+def _type_of(schema: Schema) -> str:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    if isinstance(kind, str):
+        return kind
+    if "properties" in schema or "additionalProperties" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    return "string"
+
+
+def _bounds(schema: Schema, default: tuple[float, float]) -> tuple[float, float]:
+    low = schema.get("minimum", default[0])
+    high = schema.get("maximum", max(low, default[1]) if "minimum" in schema else default[1])
+    step = 1 if _type_of(schema) == "integer" else 0.01
+    if schema.get("exclusiveMinimum") is True:
+        low += step
+    if schema.get("exclusiveMaximum") is True:
+        high -= step
+    if low > high:
+        raise ValueError(f"minimum {low} is above maximum {high}")
+    return low, high
+
+
+def _lengths(schema: Schema) -> tuple[int, int]:
+    low: int = schema["minItems"] if "minItems" in schema else schema.get("minProperties", 1)
+    high: int = schema["maxItems"] if "maxItems" in schema else schema.get("maxProperties", low + EXTRA_ITEMS)
+    return low, max(low, min(high, low + EXTRA_ITEMS))
+
+
+def _fit_length(pool: list[Any], schema: Schema) -> list[Any]:
+    low, high = schema.get("minLength"), schema.get("maxLength")
+    if low is None and high is None:
+        return pool
+    low, high = int(low or 0), int(high if high is not None else 10**9)
+    fitting = [v for v in pool if not isinstance(v, str) or low <= len(v) <= high]
+    if fitting:
+        return fitting
+    return [(v * (low // max(len(v), 1) + 1))[:high] if isinstance(v, str) else v for v in pool]
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, tuple | set | frozenset):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    return value
+
+
+_COERCE: dict[str, Callable[[Any], Any]] = {
+    "integer": lambda v: int(v),
+    "number": lambda v: round(float(v), 2),
+    "string": lambda v: v if isinstance(v, str) else str(_to_json(v)),
+    "boolean": lambda v: bool(v),
+}
+
+
+def _pool_key(provider: str, args: dict[str, Any]) -> str:
+    return provider + ":" + orjson.dumps(args, option=orjson.OPT_SORT_KEYS, default=str).decode()
+
+
+def _derive_seed(seed: int, key: str) -> int:
+    # Each pool has its own seed, so a pool's values don't depend on which other fields a spec has.
+    return int.from_bytes(hashlib.sha256(f"{seed}\0{key}".encode()).digest()[:8], "big")
+
+
+# -- regular-expression subset -------------------------------------------------------------------------------------
+
+_MAX_REPEAT = 4
+_CLASSES = {"d": string.digits, "w": string.ascii_letters + string.digits + "_", "s": " "}
+_ANY = string.ascii_letters + string.digits
+_UNIVERSE = string.ascii_letters + string.digits + " -_.:/"
+Node = Callable[[random.Random], str]
+
+
+@dataclass(slots=True)
+class _PatternParser:
+    """Recursive descent over anchors, literals, escapes, classes, groups, alternation and quantifiers."""
+
+    pattern: str
+    pos: int = 0
+
+    def peek(self) -> str:
+        return self.pattern[self.pos] if self.pos < len(self.pattern) else ""
+
+    def take(self) -> str:
+        char = self.peek()
+        self.pos += 1
+        return char
+
+    def alternation(self) -> Node:
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.take()
+            branches.append(self.sequence())
+        return branches[0] if len(branches) == 1 else lambda rng: rng.choice(branches)(rng)
+
+    def sequence(self) -> Node:
+        parts = list(self._atoms())
+        return lambda rng: "".join(part(rng) for part in parts)
+
+    def _atoms(self) -> Iterator[Node]:
+        while self.peek() not in ("", "|", ")"):
+            atom = self.atom()
+            if atom is not None:
+                yield self.quantified(atom)
+
+    def atom(self) -> Node | None:
+        char = self.take()
+        if (char == "^" and self.pos == 1) or (char == "$" and self.pos == len(self.pattern)):
+            return None
+        if char == "(":
+            if self.pattern.startswith("?:", self.pos):
+                self.pos += 2
+            elif self.peek() == "?":
+                raise ValueError(f"pattern {self.pattern!r}: unsupported group at {self.pos}")
+            inner = self.alternation()
+            if self.take() != ")":
+                raise ValueError(f"pattern {self.pattern!r}: unbalanced parenthesis")
+            return inner
+        if char == "[":
+            return _one_of(self.char_class())
+        if char == ".":
+            return _one_of(_ANY)
+        if char == "\\":
+            return _one_of(self.escape())
+        if char in "^$*+?{)|":
+            raise ValueError(f"pattern {self.pattern!r}: unsupported {char!r} at {self.pos - 1}")
+        return lambda rng: char
+
+    def escape(self) -> str:
+        char = self.take()
+        if char in _CLASSES:
+            return _CLASSES[char]
+        if not char or char.isalnum():
+            raise ValueError(f"pattern {self.pattern!r}: unsupported escape \\{char}")
+        return char
+
+    def char_class(self) -> str:
+        negate = self.peek() == "^"
+        if negate:
+            self.take()
+        members = ""
+        while True:
+            char = self.take()
+            if not char:
+                raise ValueError(f"pattern {self.pattern!r}: unterminated character class")
+            if char == "]" and members:
+                break
+            first = self.escape() if char == "\\" else char
+            if self.peek() == "-" and self.pattern[self.pos + 1 : self.pos + 2] not in ("]", ""):
+                self.take()
+                end = self.take()
+                last = self.escape() if end == "\\" else end
+                first = "".join(chr(c) for c in range(ord(first), ord(last) + 1))
+            members += first
+        members = "".join(dict.fromkeys(members))
+        return "".join(c for c in _UNIVERSE if c not in members) if negate else members
+
+    def quantified(self, atom: Node) -> Node:
+        char = self.peek()
+        bounds = re.match(r"\{(\d+)(,(\d*))?\}", self.pattern[self.pos :])
+        if char == "?":
+            low, high = 0, 1
+        elif char == "*":
+            low, high = 0, _MAX_REPEAT
+        elif char == "+":
+            low, high = 1, 1 + _MAX_REPEAT
+        elif char == "{" and bounds:
+            low_text, comma, high_text = bounds.groups(default="")
+            low = int(low_text)
+            high = low if not comma else int(high_text) if high_text else low + _MAX_REPEAT
+            self.pos += bounds.end() - 1
+        else:
+            return atom
+        self.take()
+        if self.peek() == "?":  # lazy quantifiers match the same strings
+            self.take()
+        return lambda rng: "".join(atom(rng) for _ in range(rng.randint(low, high)))
+
+
+def _one_of(members: str) -> Node:
+    if len(members) == 1:
+        return lambda rng: members
+    return lambda rng: members[int(rng.random() * len(members))]
+
+
+def _compile_pattern(pattern: str) -> Node:
+    """A function rng -> str whose results match `pattern`; ValueError for constructs outside the subset."""
+    parser = _PatternParser(pattern)
+    node = parser.alternation()
+    if parser.pos < len(pattern):
+        raise ValueError(f"pattern {pattern!r}: unbalanced parenthesis")
+    compiled = re.compile(pattern)
+    probe = random.Random(0)
+    for _ in range(16):
+        sample = node(probe)
+        if not compiled.search(sample):
+            raise ValueError(f"pattern {pattern!r}: cannot generate matching strings (made {sample!r})")
+    return node

@@ -1,0 +1,115 @@
+"""`mock-server validate`: each lint rule has a small broken spec that fails with the right message."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mock_server.cli import main
+from mock_server.lint import validate_spec_file
+from mock_server.settings import DEFAULT_SPEC_DIR
+
+BASE: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "tiny", "version": "1"},
+    "paths": {
+        "/orders/{id}": {
+            "get": {
+                "operationId": "getOrder",
+                "summary": "One order",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {
+                    "200": {
+                        "description": "the order",
+                        "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Order"},
+                            "examples": {"default": {"value": {"id": 1, "total": 12.5}}},
+                        }},
+                    }
+                },
+            }
+        }
+    },
+    "components": {"schemas": {"Order": {"type": "object", "required": ["id"],
+                                         "properties": {"id": {"type": "integer"}, "total": {"type": "number"}}}}},
+}
+OP = ("paths", "/orders/{id}", "get")
+
+
+def _write(tmp_path: Path, spec: dict[str, Any]) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def _broken(edit: Any) -> dict[str, Any]:
+    spec = copy.deepcopy(BASE)
+    edit(spec["paths"]["/orders/{id}"]["get"], spec)
+    return spec
+
+
+CASES = {
+    "no operationId": (lambda op, s: op.pop("operationId"), "/paths/~1orders~1{id}/get", "operation has no operationId"),
+    "no summary": (lambda op, s: op.pop("summary"), "/paths/~1orders~1{id}/get", "operation has no summary"),
+    "no schema": (lambda op, s: op["responses"]["200"]["content"]["application/json"].pop("schema"),
+                  "/paths/~1orders~1{id}/get/responses/200/content/application~1json", "2xx response has no schema"),
+    "no example": (lambda op, s: op["responses"]["200"]["content"]["application/json"].pop("examples"),
+                   "/paths/~1orders~1{id}/get/responses/200/content/application~1json", "2xx response has no example"),
+    "bad example": (lambda op, s: op["responses"]["200"]["content"]["application/json"]["examples"]["default"]
+                    .update(value={"id": "one"}),
+                    "/paths/~1orders~1{id}/get/responses/200/content/application~1json/examples/default/value/id",
+                    "example does not match its schema"),
+    "dangling $ref": (lambda op, s: op["responses"]["200"]["content"]["application/json"]["schema"]
+                      .update({"$ref": "#/components/schemas/Nope"}),
+                      "/paths/~1orders~1{id}/get/responses/200/content/application~1json/schema/$ref",
+                      "'#/components/schemas/Nope' does not resolve"),
+    "invalid structure": (lambda op, s: op["responses"]["200"].pop("description"), "/paths/~1orders~1{id}/get/responses/200",
+                          "'description' is a required property"),
+}
+
+
+def test_validate_accepts_the_base_spec(tmp_path: Path) -> None:
+    assert validate_spec_file(_write(tmp_path, BASE)) == []
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_validate_reports_each_rule_with_file_pointer_and_reason(tmp_path: Path, case: str) -> None:
+    edit, pointer, message = CASES[case]
+    path = _write(tmp_path, _broken(edit))
+    problems = validate_spec_file(path)
+    lines = [str(p) for p in problems]
+    assert any(p.pointer == pointer and message in p.message for p in problems), lines
+    assert all(line.startswith(f"{path}: /") for line in lines)
+
+
+def test_validate_passes_all_four_real_specs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert [line.split(":")[0].rsplit("/", 1)[-1] for line in out.splitlines()] == [
+        "eguma.yaml", "mittwald.yaml", "plandocket.yaml", "printlounge.yaml"]
+    assert all(line.endswith(": OK") for line in out.splitlines())
+
+
+def test_validate_exit_codes_problems_1_usage_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = _write(tmp_path, _broken(CASES["no summary"][0]))
+    assert main(["validate", str(broken)]) == 1
+    assert "operation has no summary" in capsys.readouterr().out
+    assert main(["validate", str(tmp_path / "missing.yaml")]) == 2
+    not_yaml = tmp_path / "bad.yaml"
+    not_yaml.write_text("openapi: [unclosed")
+    assert main(["validate", str(not_yaml)]) == 2
+    assert "not valid YAML/JSON" in capsys.readouterr().err
+    assert main(["validate", str(DEFAULT_SPEC_DIR / "eguma.yaml")]) == 0
+
+
+def test_cli_help_lists_every_command_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("serve", "validate", "fixtures", "contract"):
+        assert any(line.strip().startswith(command + " ") for line in out.splitlines()), out
