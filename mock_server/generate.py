@@ -330,10 +330,14 @@ class Generator:
         return lambda: (low_cents + int(rnd() * span)) / 100
 
     def _array(self, schema: Schema, where: str) -> Maker:
-        item = self._compile(schema.get("items") or {}, f"{where}/*")
+        items = schema.get("items") or {}
+        item = self._compile(items, f"{where}/*")
         low, high = _lengths(schema)
         randint = self.rng.randint
-        return lambda: [item() for _ in range(randint(low, high))]
+        if _type_of(_non_null(items)) in ("object", "array"):
+            return lambda: [item() for _ in range(randint(low, high))]
+        # Scalar lists (tags, status filters) hold each value once.
+        return lambda: list(dict.fromkeys([item() for _ in range(randint(low, high))]))
 
     def _object(self, schema: Schema, where: str) -> Maker:
         props = _properties(schema)

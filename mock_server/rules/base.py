@@ -1,0 +1,165 @@
+"""This module contains the vocabulary of business rules: Rule, RuleSet, Violation, Links and shared helpers.
+
+A rule is a pair: `fix` makes a freshly generated record obey it, `check` reports where a loaded record breaks it.
+Both see one record of the rule's resource plus its related records (through Links).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from mock_server.generate import model_joins, parse_timestamp
+from mock_server.types import Record
+
+if TYPE_CHECKING:
+    from mock_server.generate import Generator
+    from mock_server.model import ApiModel, Join
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """Where (a JSON pointer inside the record) and why a record breaks a rule."""
+
+    pointer: str
+    message: str
+
+
+class Links:
+    """The records related to a record through the spec's includes joins, indexed once."""
+
+    def __init__(self, model: ApiModel) -> None:
+        self._joins = model_joins(model)
+        self._index: dict[tuple[str, str], dict[Any, list[Record]]] = {}
+        self._targets: dict[str, list[tuple[str, Join]]] = {}
+        for resource, joins in self._joins.items():
+            for name, join in joins.items():
+                self._targets.setdefault(join.resource, []).append((resource, join))
+                self._index[(resource, name)] = {}
+
+    @classmethod
+    def of(cls, model: ApiModel, resources: dict[str, list[Record]]) -> Links:
+        """Links over every record of a dataset."""
+        links = cls(model)
+        for resource, records in resources.items():
+            for record in records:
+                links.add(resource, record)
+        return links
+
+    def add(self, resource: str, record: Record) -> None:
+        """Index a record of a join's target resource under its foreign-key value."""
+        for owner, join in self._targets.get(resource, ()):
+            value = record.get(join.foreign)
+            if _hashable(value):
+                self._index[(owner, join.name)].setdefault(value, []).append(record)
+
+    def related(self, resource: str, join: str, record: Record) -> list[Record]:
+        """The records `join` of `resource` attaches to `record` (e.g. an order's items)."""
+        value = record.get(self._joins[resource][join].local)
+        return self._index[(resource, join)].get(value, []) if _hashable(value) else []
+
+    def exists(self, resource: str, join: str, value: Any) -> bool:
+        """True if some target record of the join carries this foreign-key value."""
+        return _hashable(value) and value in self._index[(resource, join)]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a rule sees besides its record."""
+
+    model: ApiModel
+    links: Links
+
+
+Check = Callable[[Record, Context], Iterable[Violation]]
+Fix = Callable[[Record, Context, "Generator"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One business rule of a resource: a stable name, a check for loaded records, a fix for generated ones."""
+
+    name: str
+    resource: str
+    check: Check | None = None
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """The rules of one API, in the order their fixes run, plus fields that must be unique beyond the spec's."""
+
+    api: str
+    rules: tuple[Rule, ...] = ()
+    unique: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def for_resource(self, resource: str) -> tuple[Rule, ...]:
+        """The rules of one resource, in order."""
+        return tuple(rule for rule in self.rules if rule.resource == resource)
+
+
+# -- helpers shared by the vendor modules --------------------------------------------------------------------------
+
+
+def cents(amount: Any) -> int:
+    """A money amount in whole cents (floats are compared to the cent)."""
+    return round(float(amount) * 100)
+
+
+def money(amount_cents: int) -> float:
+    """Whole cents as a float amount with two decimals."""
+    return amount_cents / 100
+
+
+def pointer(*parts: str | int) -> str:
+    """A JSON pointer (RFC 6901) from its reference tokens."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def each(record: Record, path: str) -> Iterator[tuple[str, Any]]:
+    """(pointer, value) of every value at `path` ('a/*/b': '*' walks list items or map values; '' = the record)."""
+    nodes: list[tuple[str, Any]] = [("", record)]
+    for part in (p for p in path.split("/") if p):
+        step: list[tuple[str, Any]] = []
+        for where, node in nodes:
+            if part == "*" and isinstance(node, list):
+                step += [(f"{where}/{i}", v) for i, v in enumerate(node)]
+            elif part == "*" and isinstance(node, dict):
+                step += [(where + pointer(k), v) for k, v in node.items()]
+            elif isinstance(node, dict) and part in node:
+                step.append((where + pointer(part), node[part]))
+        nodes = step
+    return iter(nodes)
+
+
+def ordered(name: str, resource: str, earlier: str, later: str, scope: str = "") -> Rule:
+    """A check that timestamp `earlier` is not after `later` (both set) in every object at `scope`."""
+
+    def check(record: Record, ctx: Context) -> Iterator[Violation]:
+        for where, node in each(record, scope):
+            if not isinstance(node, dict):
+                continue
+            first, second = parse_timestamp(node.get(earlier)), parse_timestamp(node.get(later))
+            if first is not None and second is not None and first > second:
+                yield Violation(f"{where}/{later}",
+                                f"{later} {node[later]} is before {earlier} {node[earlier]} (must not be earlier)")
+
+    return Rule(name, resource, check=check)
+
+
+def vocabulary(model: ApiModel, resource: str, field_name: str) -> list[Any]:
+    """The x-mock-values (else enum) the spec declares for a top-level field; [] when it declares none."""
+    schema = (model.resources[resource].schema.get("properties") or {}).get(field_name) or {}
+    values = schema.get("x-mock-values") or schema.get("enum") or []
+    return list(values)
+
+
+def later(gen: Generator, moment: datetime, low: timedelta, high: timedelta) -> datetime:
+    """`moment` plus a random gap between low and high."""
+    return moment + gen.gap(low, high)
+
+
+def _hashable(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
