@@ -108,7 +108,7 @@ class Generator:
         self._streams: dict[str, Faker] = {}
         self._makers: dict[tuple[str, str], Maker] = {}
         self._seen: dict[tuple[str, str], set[Any]] = {}
-        self._unique = {name: (res.key, *res.unique, *(extra_unique or {}).get(name, ()))
+        self._unique = {name: {res.key, *res.unique, *(extra_unique or {}).get(name, ())}
                         for name, res in model.resources.items()}
         self._joined = {name: set(joins) for name, joins in model_joins(model).items()}
         self._anchor = self.reference_date - HISTORY
@@ -139,17 +139,17 @@ class Generator:
     def record(self, resource: str) -> Record:
         """A new record of the resource (its properties except includes joins, plus hidden fields); keys unique."""
         record: Record = self._records[resource]()
-        for name in self._unique[resource]:
-            if record.get(name) is not None:
-                record[name] = self._register(resource, name, record[name])
         return record
 
     def value(self, resource: str, path: str) -> Any:
         """A new non-null value for the field at `path` ('a/b', '*' for array items or map values)."""
-        value = self._field_maker(resource, path)()
-        if path in self._unique[resource]:
-            value = self._register(resource, path, value)
-        return value
+        maker = self._makers.get((resource, path))
+        if maker is None:
+            maker = self._compile(self.schema_at(resource, path), resource, path, nullable=False)
+            if self._problems:
+                raise SpecError(self._problems)
+            self._makers[(resource, path)] = maker
+        return maker()
 
     def stamp(self, resource: str, path: str, moment: datetime) -> str:
         """`moment` rendered in the timestamp format of the field at `path`."""
@@ -173,59 +173,48 @@ class Generator:
                 schema["additionalProperties"] if part == "*" else _properties(schema)[part])
         return _non_null(schema)
 
-    def _field_maker(self, resource: str, path: str) -> Maker:
-        maker = self._makers.get((resource, path))
-        if maker is None:
-            maker = self._compile(self.schema_at(resource, path), f"{resource}:/{path}", nullable=False,
-                                  unique=path in self._unique[resource])
-            if self._problems:
-                raise SpecError(self._problems)
-            self._makers[(resource, path)] = maker
-        return maker
-
-    def _register(self, resource: str, name: str, value: Any) -> Any:
-        seen = self._seen.setdefault((resource, name), set())
+    def _register(self, resource: str, path: str, value: Any, fresh: Maker) -> Any:
+        seen = self._seen.setdefault((resource, path), set())
         for _ in range(UNIQUE_ATTEMPTS):
             if value not in seen:
                 seen.add(value)
                 return value
-            value = self._field_maker(resource, name)()
+            value = fresh()
         raise SpecError([Problem(str(self.model.spec.path), self.model.resources[resource].schema_ref.lstrip("#"),
-                                 f"field /{name}: no unique value left after {UNIQUE_ATTEMPTS} attempts; "
-                                 "widen its x-faker/pattern")])
+                                 f"field /{path}: no unique value left after {UNIQUE_ATTEMPTS} attempts; "
+                                 "widen its x-faker or pattern")])
 
     # -- compiling schemas to makers -------------------------------------------------------------------------------
 
     def _compile_record(self, resource: str) -> Maker:
         res = self.model.resources[resource]
         skip = self._joined.get(resource, set())
-        unique = set(self._unique[resource])
-        fields = [(name, self._compile(sub, f"{resource}:/{name}", unique=name in unique))
-                  for name, sub in _properties(res.schema).items() if name not in skip]
-        fields += [(name, self._compile(sub, f"{resource}:/{name}", unique=name in unique))
-                   for name, sub in res.hidden.items()]
+        fields = [(name, self._compile(sub, resource, name))
+                  for name, sub in [*_properties(res.schema).items(), *res.hidden.items()] if name not in skip]
         return lambda: {name: make() for name, make in fields}
 
-    def _fail(self, where: str, message: str) -> Maker:
-        resource, _, path = where.partition(":")
-        ref = self.model.resources[resource].schema_ref.lstrip("#")
-        self._problems.append(Problem(str(self.model.spec.path), ref, f"field {path}: {message}"))
-        return lambda: None
-
-    def _compile(self, schema: Schema, where: str, *, nullable: bool = True, unique: bool = False) -> Maker:
+    def _compile(self, schema: Schema, resource: str, path: str, *, nullable: bool = True) -> Maker:
+        """Compile the schema of the field at `path`; a problem is recorded (and None made) if it can't be."""
         schema = _merge_all_of(schema)
         may_be_null = nullable and _is_nullable(schema)
         schema = _non_null(schema)
+        unique = path in self._unique[resource]
         try:
-            maker = self._compile_value(schema, where, unique)
+            maker = self._compile_value(schema, resource, path, unique)
         except (ValueError, TypeError, AttributeError) as exc:
-            return self._fail(where, str(exc))
+            ref = self.model.resources[resource].schema_ref.lstrip("#")
+            self._problems.append(Problem(str(self.model.spec.path), ref, f"field /{path}: {exc}"))
+            return lambda: None
+        if unique:
+            raw = maker
+            maker = lambda: self._register(resource, path, raw(), raw)  # noqa: E731
         if not may_be_null:
             return maker
         rnd = self.rng.random
-        return lambda: None if rnd() < NULL_RATE else maker()
+        inner = maker
+        return lambda: None if rnd() < NULL_RATE else inner()
 
-    def _compile_value(self, schema: Schema, where: str, unique: bool) -> Maker:
+    def _compile_value(self, schema: Schema, resource: str, path: str, unique: bool) -> Maker:
         kind = _type_of(schema)
         if "x-mock-values" in schema:
             return self._weighted(list(schema["x-mock-values"]), schema.get("x-mock-weights"))
@@ -241,9 +230,9 @@ class Generator:
             rnd = self.rng.random
             return lambda: rnd() < 0.5
         if kind == "array":
-            return self._array(schema, where)
+            return self._array(schema, resource, path)
         if kind == "object":
-            return self._object(schema, where)
+            return self._object(schema, resource, path)
         return self._string(schema, unique)
 
     def _weighted(self, values: list[Any], weights: Sequence[float] | None) -> Maker:
@@ -329,9 +318,9 @@ class Generator:
         rnd = self.rng.random
         return lambda: (low_cents + int(rnd() * span)) / 100
 
-    def _array(self, schema: Schema, where: str) -> Maker:
+    def _array(self, schema: Schema, resource: str, path: str) -> Maker:
         items = schema.get("items") or {}
-        item = self._compile(items, f"{where}/*")
+        item = self._compile(items, resource, f"{path}/*")
         low, high = _lengths(schema)
         randint = self.rng.randint
         if _type_of(_non_null(items)) in ("object", "array"):
@@ -339,13 +328,13 @@ class Generator:
         # Scalar lists (tags, status filters) hold each value once.
         return lambda: list(dict.fromkeys([item() for _ in range(randint(low, high))]))
 
-    def _object(self, schema: Schema, where: str) -> Maker:
+    def _object(self, schema: Schema, resource: str, path: str) -> Maker:
         props = _properties(schema)
-        fields = [(name, self._compile(sub, f"{where}/{name}")) for name, sub in props.items()]
+        fields = [(name, self._compile(sub, resource, f"{path}/{name}")) for name, sub in props.items()]
         extra = schema.get("additionalProperties")
         if props or not isinstance(extra, dict):
             return lambda: {name: make() for name, make in fields}
-        value = self._compile(extra, f"{where}/*")
+        value = self._compile(extra, resource, f"{path}/*")
         key_pattern = schema.get("x-key-pattern")
         low, high = _lengths(schema)
         randint = self.rng.randint

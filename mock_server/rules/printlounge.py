@@ -1,0 +1,98 @@
+"""This module contains printlounge's business rules: gross = net + VAT, cart items belong to their cart.
+
+The order list entry and the order status are projections of the one cart record (docs/spec-extensions.md `view`),
+so they agree by construction; the hidden `internalOrderCode` must be present and unique.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from mock_server.rules.base import Context, Rule, RuleSet, Violation, cents, money, ordered
+from mock_server.types import Record
+
+if TYPE_CHECKING:
+    from mock_server.generate import Generator
+
+ORDERS = "orders"
+VAT_RATE = 0.19
+ARTICLE, SHIPPING = 1, 2
+"""Cart item types (see the spec's CartItem.type)."""
+
+
+def _fix_items(cart: Record, ctx: Context, gen: Generator) -> None:
+    items = list(cart["cartItems"].values())
+    items[0]["type"] = ARTICLE
+    created = gen.anchor
+    for item in items:
+        item["order_id"], item["client_id"], item["order_number"] = cart["id"], cart["client_id"], cart["order_number"]
+        added = created + gen.gap(timedelta(0), timedelta(minutes=30))
+        item["cdate"] = gen.stamp(ORDERS, "cartItems/*/cdate", added)
+        item["mdate"] = gen.stamp(ORDERS, "cartItems/*/mdate", added + gen.gap(timedelta(0), timedelta(hours=2)))
+    if cart["shipping_charges"] and len(items) > 1:
+        shipping = items[-1]
+        shipping["type"], shipping["s_total"] = SHIPPING, f"{cart['shipping_charges']:.2f}"
+    cart["cartItems"] = {str(position): item for position, item in enumerate(items, start=1)}
+
+
+def _fix_amounts(cart: Record, ctx: Context, gen: Generator) -> None:
+    net = sum(cents(item["s_total"]) for item in cart["cartItems"].values())
+    vat = round(net * VAT_RATE)
+    cart["net_amount"], cart["vat_amount"], cart["gross_amount"] = money(net), money(vat), money(net + vat)
+
+
+def _fix_times(cart: Record, ctx: Context, gen: Generator) -> None:
+    # created -> paid -> printed -> shipped -> delivered; modified last.
+    created = gen.anchor
+    printed = created + gen.gap(timedelta(hours=2), timedelta(days=3))
+    shipped = printed + gen.gap(timedelta(hours=4), timedelta(days=3))
+    modified = shipped + gen.gap(timedelta(0), timedelta(days=1))
+
+    def stamp(name: str, moment: datetime) -> str:
+        return gen.stamp(ORDERS, name, moment)
+
+    cart["cdate"], cart["pdate"], cart["sdate"] = stamp("cdate", created), stamp("pdate", printed), stamp("sdate", shipped)
+    cart["mdate"] = stamp("mdate", modified)
+    cart["order_delivery_date"] = stamp("order_delivery_date", (shipped + timedelta(days=2)).replace(hour=0, minute=0,
+                                                                                                     second=0))
+    cart["date_of_invoice"] = stamp("date_of_invoice", shipped)
+    paid = created + gen.gap(timedelta(minutes=5), timedelta(hours=1))
+    cart["date_paid"] = stamp("date_paid", paid) if cart["status_paid"] else ""
+
+
+def _check_gross(cart: Record, ctx: Context) -> Iterator[Violation]:
+    expected = cents(cart["net_amount"]) + cents(cart["vat_amount"])
+    if cents(cart["gross_amount"]) != expected:
+        yield Violation("/gross_amount", f"gross_amount {cart['gross_amount']} is not net_amount + vat_amount "
+                                         f"({cart['net_amount']} + {cart['vat_amount']} = {money(expected):.2f})")
+
+
+def _check_item_order(cart: Record, ctx: Context) -> Iterator[Violation]:
+    for key, item in cart["cartItems"].items():
+        if item["order_id"] != cart["id"]:
+            yield Violation(f"/cartItems/{key}/order_id", f"order_id {item['order_id']} is not the cart's id {cart['id']}")
+
+
+def _check_item_keys(cart: Record, ctx: Context) -> Iterator[Violation]:
+    keys = list(cart["cartItems"])
+    expected = [str(position) for position in range(1, len(keys) + 1)]
+    if keys != expected:
+        yield Violation("/cartItems", f"cartItems keys must run \"1\"..\"{len(keys)}\" in order, found {keys}")
+
+
+RULES = RuleSet(
+    api="printlounge",
+    rules=(
+        Rule("items", ORDERS, fix=_fix_items),
+        Rule("item-order", ORDERS, check=_check_item_order),
+        Rule("item-keys", ORDERS, check=_check_item_keys),
+        Rule("amounts", ORDERS, fix=_fix_amounts),
+        Rule("gross", ORDERS, check=_check_gross),
+        Rule("times", ORDERS, fix=_fix_times),
+        ordered("updated-after-created", ORDERS, "cdate", "mdate"),
+        ordered("item-updated-after-created", ORDERS, "cdate", "mdate", scope="cartItems/*"),
+    ),
+    unique={ORDERS: ("internalOrderCode", "cartItems/*/id")},
+)
