@@ -8,9 +8,9 @@ Request flow, outermost first:
 from __future__ import annotations
 
 import asyncio
+import http
 import logging
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ import orjson
 from connexion.exceptions import BadRequestProblem
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolution, Resolver
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from mock_server.admin import admin_app
@@ -35,7 +36,7 @@ from mock_server.settings import Settings
 from mock_server.specs import Spec, discover_specs
 from mock_server.state import StateFile
 from mock_server.store import Store
-from mock_server.validation import VALIDATORS
+from mock_server.validation import VALIDATORS, RouteTable, clip
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -46,6 +47,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 log = logging.getLogger("mock_server")
 access_log = logging.getLogger("mock_server.access")
 EXPOSED_HEADERS = ["X-Pagination-Limit", "X-Pagination-Skip", "X-Pagination-Page", "X-Pagination-TotalCount"]
+MAX_DETAIL_CHARS = 500
+"""Problem details echo the offending value; a 100 KB query value is cut, not echoed whole."""
 
 
 @dataclass
@@ -138,9 +141,33 @@ class _EndpointResolver(Resolver):  # type: ignore[misc]
 
 def _bad_request(request: ConnexionRequest, exc: BadRequestProblem) -> ConnexionResponse:
     """Connexion's 400 details embed whole schema dumps; keep the first line, which names the parameter."""
-    detail = (exc.detail or "Bad request").splitlines()[0].strip()
-    body = {"type": "about:blank", "title": exc.title or "Bad Request", "status": 400, "detail": detail}
-    return ConnexionResponse(status_code=400, body=orjson.dumps(body), content_type="application/problem+json")
+    detail = clip((exc.detail or "Bad request").splitlines()[0].strip(), MAX_DETAIL_CHARS)
+    return _problem_response(400, exc.title or "Bad Request", detail)
+
+
+def _routing_error(routes: RouteTable) -> Callable[[ConnexionRequest, HTTPException], ConnexionResponse]:
+    """Connexion's router answers a bare "Not Found" / "Method Not Allowed" (with the Allow header of only one of the
+    path's operations); say which path or parameter missed and which methods the path has."""
+
+    def handle(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+        method, path = str(request.scope.get("method", "")), str(request.scope.get("path", ""))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            detail = routes.explain_method(method, path)
+            headers["Allow"] = ", ".join(routes.allowed(path))
+        elif exc.status_code == 404:
+            detail = routes.explain_not_found(method, path)
+        else:
+            detail = clip(str(exc.detail), MAX_DETAIL_CHARS)
+        return _problem_response(exc.status_code, http.HTTPStatus(exc.status_code).phrase, detail, headers)
+
+    return handle
+
+
+def _problem_response(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return ConnexionResponse(status_code=status, body=orjson.dumps(body), content_type="application/problem+json",
+                             headers=headers or {})
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
@@ -155,6 +182,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
         client = TestClient(app)
     """
     runtime = runtime or build_runtime(settings)
+    routes = route_table(runtime)
     inner = connexion.AsyncApp(__name__)
     for name, model in runtime.models.items():
         inner.add_api(
@@ -168,17 +196,23 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
             validator_map=VALIDATORS,
         )
     inner.add_error_handler(BadRequestProblem, _bad_request)
-    return MockApp(inner, runtime)
+    inner.add_error_handler(HTTPException, _routing_error(routes))
+    return MockApp(inner, runtime, routes)
+
+
+def route_table(runtime: Runtime) -> RouteTable:
+    """The declared paths of every mounted API under its base path."""
+    return RouteTable.from_documents({runtime.base_path(n): m.spec.resolved for n, m in runtime.models.items()})
 
 
 class MockApp:
     """The outer ASGI app: admin endpoints, request journal, body limit, slash aliases, latency and CORS."""
 
-    def __init__(self, inner: ASGIApp, runtime: Runtime) -> None:
+    def __init__(self, inner: ASGIApp, runtime: Runtime, routes: RouteTable | None = None) -> None:
         self.runtime = runtime
         self.connexion_app = inner
         self._admin = admin_app(runtime)
-        self._routes = _route_table(runtime)
+        self._routes = routes or route_table(runtime)
         self._app: ASGIApp = CORSMiddleware(
             self._dispatch, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
             expose_headers=EXPOSED_HEADERS, max_age=600,
@@ -205,7 +239,7 @@ class MockApp:
             if path == "/__admin" or path.startswith("/__admin/"):
                 await self._admin(scope, receive, send_and_record)
                 return
-            receive, too_large = await _limit_body(scope, receive, self.runtime.settings.max_body_bytes)
+            scope, receive, too_large = await _limit_body(scope, receive, self.runtime.settings.max_body_bytes)
             if too_large:
                 await _problem(send_and_record, PAYLOAD_TOO_LARGE.status, PAYLOAD_TOO_LARGE.title,
                                f"Request body exceeds {self.runtime.settings.max_body_bytes} bytes")
@@ -222,10 +256,10 @@ class MockApp:
         """Answer a declared path with or without its trailing slash (mittwald's SDK calls /v2/orders, the docs
         /v2/orders/) instead of connexion's 307 redirect, which browsers won't follow for a CORS preflight."""
         path: str = scope["path"]
-        if _matches(self._routes, path):
+        if self._routes.find(path) is not None:
             return scope
         other = path[:-1] if path.endswith("/") else path + "/"
-        if not _matches(self._routes, other):
+        if self._routes.find(other) is None:
             return scope
         return {**scope, "path": other, "raw_path": other.encode()}
 
@@ -247,43 +281,34 @@ class MockApp:
                             duration)
 
 
-def _route_table(runtime: Runtime) -> list[re.Pattern[str]]:
-    patterns = []
-    for name, model in runtime.models.items():
-        base = runtime.base_path(name)
-        for path in (model.spec.document.get("paths") or {}):
-            parts = re.split(r"(\{[^/}]+\})", base + path)
-            regex = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
-            patterns.append(re.compile(regex + r"\Z"))
-    return patterns
-
-
-def _matches(routes: list[re.Pattern[str]], path: str) -> bool:
-    return any(r.match(path) for r in routes)
-
-
-async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Receive, bool]:
-    """Read the body up front (writes are small) so an oversized one gets 413 before anything parses it."""
+async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Scope, Receive, bool]:
+    """Read the body up front (writes are small) so an oversized one gets 413 before anything parses it; the scope
+    then carries the body's true Content-Length (connexion would fail on a malformed one)."""
     headers = dict(scope.get("headers") or [])
     length = headers.get(b"content-length")
     if length is not None and length.isdigit() and int(length) > limit:
-        return receive, True
+        return scope, receive, True
     if scope.get("method") not in ("POST", "PUT", "PATCH", "DELETE"):
-        return receive, False
+        # No operation without a write method reads a body; connexion would still parse one by its Content-Type
+        # (a bare `multipart/form-data` on a GET is a 400 "Missing boundary"), so drop the header.
+        kept = [(k, v) for k, v in scope.get("headers") or [] if k.lower() != b"content-type"]
+        return {**scope, "headers": kept}, receive, False
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            return receive, False
+            return scope, receive, False
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            return receive, True
+            return scope, receive, True
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
     body = b"".join(chunks)
+    kept = [(k, v) for k, v in scope.get("headers") or [] if k.lower() not in (b"content-length", b"transfer-encoding")]
+    scope = {**scope, "headers": [*kept, (b"content-length", str(len(body)).encode())]}
     sent = False
 
     async def replay() -> Message:
@@ -293,7 +318,7 @@ async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Recei
             return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
 
-    return replay, False
+    return scope, replay, False
 
 
 async def _problem(send: Send, status: int, title: str, detail: str) -> None:

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from itertools import accumulate
+from functools import partial
+from itertools import accumulate, groupby
 from typing import Any
 
 import orjson
@@ -61,6 +62,67 @@ def model_joins(model: ApiModel) -> dict[str, dict[str, Join]]:
     return joins
 
 
+def harvest_examples(model: ApiModel) -> dict[str, dict[str, list[Any]]]:
+    """The scalar values of the 2xx response examples, per resource and field path ('a/*/b'), in document order.
+
+    Views are mapped back to record fields (`rename`); embedded includes count for the joined resource.
+    """
+    found: dict[str, dict[str, list[Any]]] = {}
+    joins = model_joins(model)
+    for op in model.operations.values():
+        if op.action not in ("list", "read"):
+            continue
+        envelope = op.envelope.data if op.envelope else None
+        for item in _example_items(model, op.path, op.method, op.action, envelope):
+            if not isinstance(item, dict):
+                continue
+            record: dict[str, Any] = {op.rename.get(str(k), str(k)): v for k, v in item.items()}
+            for name, value in record.items():
+                join = joins.get(op.resource, {}).get(name)
+                if join is None:
+                    _harvest(model.resources[op.resource].schema, {name: value}, "", found.setdefault(op.resource, {}))
+                    continue
+                target = model.resources[join.resource].schema
+                for child in value if isinstance(value, list) else [value]:
+                    _harvest(target, child, "", found.setdefault(join.resource, {}))
+    return found
+
+
+def _example_items(model: ApiModel, path: str, method: str, action: str, envelope: str | None) -> Iterator[Any]:
+    response: dict[str, Any] = next((r for status, r in (model.spec.resolved["paths"][path][method].get("responses")
+                                                         or {}).items() if str(status).startswith("2")), {})
+    media = (response.get("content") or {}).get("application/json") or {}
+    values = [media["example"]] if "example" in media else []
+    values += [e["value"] for e in (media.get("examples") or {}).values() if isinstance(e, dict) and "value" in e]
+    for value in values:
+        body = value.get(envelope) if envelope and isinstance(value, dict) else value
+        yield from (body if action == "list" and isinstance(body, list) else [body])
+
+
+def _harvest(schema: Schema, value: Any, path: str, out: dict[str, list[Any]]) -> None:
+    schema = _non_null(schema)
+    if isinstance(value, dict):
+        props = _properties(schema)
+        extra = schema.get("additionalProperties")
+        for key, sub in value.items():
+            if key in props:
+                _harvest(props[key], sub, f"{path}/{key}" if path else key, out)
+            elif isinstance(extra, dict):
+                _harvest(extra, sub, f"{path}/*", out)
+    elif isinstance(value, list):
+        for sub in value:
+            _harvest(schema.get("items") or {}, sub, f"{path}/*", out)
+    elif value is not None and path:
+        values = out.setdefault(path, [])
+        if value not in values:
+            values.append(value)
+
+
+def _unhinted(schema: Schema) -> bool:
+    return not any(key in schema for key in ("format", "pattern", "x-mock-format", "default", "minimum", "maximum",
+                                             "minLength", "maxLength"))
+
+
 def parse_timestamp(value: object) -> datetime | None:
     """A timestamp string in any of TIMESTAMP_FORMATS (or ISO 8601) as a naive UTC datetime; None otherwise."""
     if not isinstance(value, str):
@@ -101,16 +163,18 @@ class Generator:
                  extra_unique: dict[str, tuple[str, ...]] | None = None) -> None:
         self.model = model
         self.seed = seed
-        self.reference_date = parse_timestamp(reference_date.isoformat()) or reference_date
+        self.reference_date = (parse_timestamp(reference_date.isoformat()) or reference_date).replace(microsecond=0)
         self.rng = random.Random(seed)
         self._faker = Faker(model.locale)
         self._pools: dict[str, list[Any]] = {}
         self._streams: dict[str, Faker] = {}
         self._makers: dict[tuple[str, str], Maker] = {}
         self._seen: dict[tuple[str, str], set[Any]] = {}
+        self._formats: dict[tuple[str, str], Callable[[datetime], str]] = {}
         self._unique = {name: {res.key, *res.unique, *(extra_unique or {}).get(name, ())}
                         for name, res in model.resources.items()}
         self._joined = {name: set(joins) for name, joins in model_joins(model).items()}
+        self._examples = harvest_examples(model)
         self._anchor = self.reference_date - HISTORY
         self._problems: list[Problem] = []
         self._records = {name: self._compile_record(name) for name in model.resources}
@@ -132,7 +196,8 @@ class Generator:
 
     def gap(self, low: timedelta, high: timedelta) -> timedelta:
         """A random duration between low and high, in whole seconds."""
-        return timedelta(seconds=self.rng.randint(int(low.total_seconds()), int(high.total_seconds())))
+        low_s, high_s = int(low.total_seconds()), int(high.total_seconds())
+        return timedelta(seconds=low_s + int(self.rng.random() * (high_s - low_s + 1)))
 
     # -- values ----------------------------------------------------------------------------------------------------
 
@@ -153,8 +218,11 @@ class Generator:
 
     def stamp(self, resource: str, path: str, moment: datetime) -> str:
         """`moment` rendered in the timestamp format of the field at `path`."""
-        fmt = timestamp_format(self.schema_at(resource, path)) or DATE_TIME_FORMAT
-        return moment.strftime(fmt)
+        render = self._formats.get((resource, path))
+        if render is None:
+            fmt = timestamp_format(self.schema_at(resource, path)) or DATE_TIME_FORMAT
+            render = self._formats[(resource, path)] = formatter(fmt)
+        return render(moment)
 
     def pick(self, values: Sequence[Any], weights: Sequence[float] | None = None) -> Any:
         """One of `values`, optionally weighted."""
@@ -195,7 +263,7 @@ class Generator:
 
     def _compile(self, schema: Schema, resource: str, path: str, *, nullable: bool = True) -> Maker:
         """Compile the schema of the field at `path`; a problem is recorded (and None made) if it can't be."""
-        schema = _merge_all_of(schema)
+        schema = merge_all_of(schema)
         may_be_null = nullable and _is_nullable(schema)
         schema = _non_null(schema)
         unique = path in self._unique[resource]
@@ -222,8 +290,14 @@ class Generator:
             return self._weighted([v for v in schema["enum"] if v is not None], schema.get("x-mock-weights"))
         if "x-faker" in schema:
             return self._faker_maker(schema, kind, unique)
+        if kind == "integer" and unique:
+            return self._sequence(schema)
+        examples = self._examples.get(resource, {}).get(path)
+        if examples and kind in ("integer", "number", "string") and not unique and _unhinted(schema):
+            # The vendor's documented example values are the most realistic ones we have for a field without hints.
+            return self._weighted(examples, None)
         if kind == "integer":
-            return self._sequence(schema) if unique else self._integer(schema)
+            return self._integer(schema)
         if kind == "number":
             return self._number(schema)
         if kind == "boolean":
@@ -255,6 +329,9 @@ class Generator:
         if not isinstance(provider, str) or not isinstance(args, dict):
             raise ValueError(f"x-faker must be a provider name or {{provider, args}}, not {hint!r}")
         coerce = _COERCE.get(kind, _to_json)
+        native = self._native(provider, args)
+        if native is not None:
+            return native if kind not in ("integer", "number") else lambda: coerce(native())
         if unique:
             stream = self._stream(provider, args)
             method = getattr(stream, provider)
@@ -262,6 +339,46 @@ class Generator:
         pool = self._pool(provider, args, coerce)
         pool = _fit_length(pool, schema)
         return self._weighted(pool, None)
+
+    def _native(self, provider: str, args: dict[str, Any]) -> Maker | None:
+        """The providers that are cheap to imitate with our own random.Random (no pool, so no repeats)."""
+        rnd = self.rng.random
+        if provider in _TEMPLATE_PROVIDERS:
+            marks, text = _TEMPLATE_PROVIDERS[provider], args.get("text", _TEMPLATE_DEFAULTS[provider])
+            if set(args) - {"text", "letters", "upper"} or not isinstance(text, str):
+                return None
+            return self._template(text, marks, str(args.get("letters", string.ascii_letters)), bool(args.get("upper")))
+        if provider == "uuid4" and not args:
+            getrandbits = self.rng.getrandbits
+            return lambda: _uuid4(getrandbits(128))
+        bounds = {"pyint": ("min_value", "max_value", 0, 9999), "random_int": ("min", "max", 0, 9999)}.get(provider)
+        if bounds is not None and set(args) <= {bounds[0], bounds[1]}:
+            low, high = int(args.get(bounds[0], bounds[2])), int(args.get(bounds[1], bounds[3]))
+            return lambda: low + int(rnd() * (high - low + 1))
+        if provider == "pyfloat" and {"min_value", "max_value"} <= set(args) <= {"min_value", "max_value",
+                                                                                 "right_digits"}:
+            low_f, high_f, digits = float(args["min_value"]), float(args["max_value"]), int(args.get("right_digits", 2))
+            return lambda: min(max(round(low_f + rnd() * (high_f - low_f), digits), low_f), high_f)
+        return None
+
+    def _template(self, text: str, marks: str, letters: str, upper: bool) -> Maker:
+        # Runs of digits or hex digits come from one random number each: a 19-digit ticket number is one call.
+        rng, rnd = self.rng, self.rng.random
+        segments: list[Maker] = []
+        for mark, group in groupby(text):
+            size = len(list(group))
+            if mark not in marks:
+                segments.append(_constant(mark * size))
+            elif mark == "#":
+                segments.append(partial(_digits, rng.randrange, size))
+            elif mark == "^":
+                segments.append(partial(_hex, rng.getrandbits, size, "X" if upper else "x"))
+            else:
+                alphabet = "123456789" if mark == "%" else letters
+                segments.append(partial(_letters, rnd, alphabet, size))
+        if len(segments) == 1:
+            return segments[0]
+        return lambda: "".join([segment() for segment in segments])
 
     def _pool(self, provider: str, args: dict[str, Any], coerce: Callable[[Any], Any]) -> list[Any]:
         key = _pool_key(provider, args)
@@ -301,10 +418,10 @@ class Generator:
         # Keys and unique integers count up: ids grow with creation time, as in a real database.
         low, _ = _bounds(schema, INTEGER_RANGE)
         state = [int(low) + self.rng.randrange(1000, 9000)]
-        randint = self.rng.randint
+        rnd = self.rng.random
 
         def make() -> int:
-            state[0] += randint(1, 3)
+            state[0] += 1 + int(rnd() * 3)
             return state[0]
 
         return make
@@ -321,12 +438,12 @@ class Generator:
     def _array(self, schema: Schema, resource: str, path: str) -> Maker:
         items = schema.get("items") or {}
         item = self._compile(items, resource, f"{path}/*")
-        low, high = _lengths(schema)
-        randint = self.rng.randint
+        low, span = _lengths(schema)
+        rnd = self.rng.random
         if _type_of(_non_null(items)) in ("object", "array"):
-            return lambda: [item() for _ in range(randint(low, high))]
+            return lambda: [item() for _ in range(low + int(rnd() * span))]
         # Scalar lists (tags, status filters) hold each value once.
-        return lambda: list(dict.fromkeys([item() for _ in range(randint(low, high))]))
+        return lambda: list(dict.fromkeys([item() for _ in range(low + int(rnd() * span))]))
 
     def _object(self, schema: Schema, resource: str, path: str) -> Maker:
         props = _properties(schema)
@@ -336,14 +453,14 @@ class Generator:
             return lambda: {name: make() for name, make in fields}
         value = self._compile(extra, resource, f"{path}/*")
         key_pattern = schema.get("x-key-pattern")
-        low, high = _lengths(schema)
-        randint = self.rng.randint
+        low, span = _lengths(schema)
+        rnd = self.rng.random
         if key_pattern is None or re.search(key_pattern, "1"):
             # Position numbers "1".."n", as printlounge's cartItems.
-            return lambda: {str(i): value() for i in range(1, randint(low, high) + 1)}
+            return lambda: {str(i): value() for i in range(1, low + int(rnd() * span) + 1)}
         keys = _compile_pattern(key_pattern)
         rng = self.rng
-        return lambda: {keys(rng): value() for _ in range(randint(low, high))}
+        return lambda: {keys(rng): value() for _ in range(low + int(rnd() * span))}
 
     def _string(self, schema: Schema, unique: bool) -> Maker:
         fmt = timestamp_format(schema)
@@ -352,7 +469,7 @@ class Generator:
         kind = schema.get("format")
         if kind == "uuid":
             getrandbits = self.rng.getrandbits
-            return lambda: str(uuid.UUID(int=getrandbits(128), version=4))
+            return lambda: _uuid4(getrandbits(128))
         if kind in FORMAT_PROVIDERS:
             return self._faker_maker({**schema, "x-faker": FORMAT_PROVIDERS[kind]}, "string", unique)
         if isinstance(schema.get("pattern"), str):
@@ -371,23 +488,25 @@ class Generator:
     def _timestamp(self, fmt: str) -> Maker:
         rnd = self.rng.random
         spread = SPREAD.total_seconds()
-        return lambda: (self._anchor + timedelta(seconds=int(rnd() * spread))).strftime(fmt)
+        render = formatter(fmt)
+        return lambda: render(self._anchor + timedelta(seconds=int(rnd() * spread)))
 
 
 # -- schema helpers ------------------------------------------------------------------------------------------------
 
 
 def _properties(schema: Schema) -> dict[str, Schema]:
-    props = _merge_all_of(schema).get("properties") or {}
+    props = merge_all_of(schema).get("properties") or {}
     return props if isinstance(props, dict) else {}
 
 
-def _merge_all_of(schema: Schema) -> Schema:
+def merge_all_of(schema: Schema) -> Schema:
+    """The schema with its allOf parts merged in (properties and required combined; outer keywords win)."""
     if "allOf" not in schema:
         return schema
     merged: Schema = {k: v for k, v in schema.items() if k != "allOf"}
     for part in schema["allOf"]:
-        part = _merge_all_of(part)
+        part = merge_all_of(part)
         for key, value in part.items():
             if key == "properties":
                 merged["properties"] = {**merged.get("properties", {}), **value}
@@ -409,13 +528,13 @@ def _is_nullable(schema: Schema) -> bool:
 
 def _non_null(schema: Schema) -> Schema:
     """The schema without its null alternative: anyOf/oneOf [X, null] -> X (merged with the outer keywords)."""
-    schema = _merge_all_of(schema)
+    schema = merge_all_of(schema)
     branches = schema.get("anyOf") or schema.get("oneOf")
     if not branches:
         return schema
     outer = {k: v for k, v in schema.items() if k not in ("anyOf", "oneOf")}
     candidates = [b for b in branches if not _is_null_branch(b)] or branches
-    return {**_merge_all_of(candidates[0]), **outer}
+    return {**merge_all_of(candidates[0]), **outer}
 
 
 def _type_of(schema: Schema) -> str:
@@ -445,9 +564,10 @@ def _bounds(schema: Schema, default: tuple[float, float]) -> tuple[float, float]
 
 
 def _lengths(schema: Schema) -> tuple[int, int]:
+    """(minimum length, number of possible lengths) of an array or map."""
     low: int = schema["minItems"] if "minItems" in schema else schema.get("minProperties", 1)
     high: int = schema["maxItems"] if "maxItems" in schema else schema.get("maxProperties", low + EXTRA_ITEMS)
-    return low, max(low, min(high, low + EXTRA_ITEMS))
+    return low, max(low, min(high, low + EXTRA_ITEMS)) - low + 1
 
 
 def _fit_length(pool: list[Any], schema: Schema) -> list[Any]:
@@ -479,6 +599,45 @@ _COERCE: dict[str, Callable[[Any], Any]] = {
     "string": lambda v: v if isinstance(v, str) else str(_to_json(v)),
     "boolean": lambda v: bool(v),
 }
+
+
+_TEMPLATE_PROVIDERS = {"numerify": "#%", "bothify": "#%?", "lexify": "?", "hexify": "^"}
+_TEMPLATE_DEFAULTS = {"numerify": "###", "bothify": "## ??", "lexify": "????", "hexify": "^^^^"}
+
+
+def formatter(fmt: str) -> Callable[[datetime], str]:
+    """A fast renderer of datetimes (whole seconds) in a strftime format; isoformat where it gives the same."""
+    fast: dict[str, Callable[[datetime], str]] = {
+        DATE_TIME_FORMAT: lambda moment: moment.isoformat("T", "seconds") + "Z",
+        "%Y-%m-%dT%H:%M:%S": lambda moment: moment.isoformat("T", "seconds"),
+        "%Y-%m-%d %H:%M:%S": lambda moment: moment.isoformat(" ", "seconds"),
+        DATE_FORMAT: lambda moment: moment.date().isoformat(),
+    }
+    return fast.get(fmt) or (lambda moment: moment.strftime(fmt))
+
+
+def _constant(text: str) -> Maker:
+    return lambda: text
+
+
+def _digits(randrange: Callable[[int], int], size: int) -> str:
+    return f"{randrange(10**size):0{size}d}"
+
+
+def _hex(getrandbits: Callable[[int], int], size: int, case: str) -> str:
+    return format(getrandbits(4 * size), f"0{size}{case}")
+
+
+def _letters(rnd: Callable[[], float], alphabet: str, size: int) -> str:
+    count = len(alphabet)
+    return "".join([alphabet[int(rnd() * count)] for _ in range(size)])
+
+
+def _uuid4(bits: int) -> str:
+    # Version 4 and the RFC 4122 variant, as uuid.UUID(int=bits, version=4) sets them, without its overhead.
+    bits = (bits & ~(0xF000 << 64) | (4 << 76)) & ~(0xC000 << 48) | (0x8000 << 48)
+    text = f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _pool_key(provider: str, args: dict[str, Any]) -> str:

@@ -7,6 +7,9 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
+MAX_TEXT_CHARS = 2048
+"""A journal entry keeps at most this much of a path or query, so hostile 100 KB URLs can't fill memory."""
+
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
@@ -29,6 +32,10 @@ class Journal:
         self._seq = 0
 
     def add(self, **fields: Any) -> JournalEntry:
+        for name in ("path", "query"):
+            text = fields.get(name)
+            if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
+                fields[name] = f"{text[:MAX_TEXT_CHARS]}...(+{len(text) - MAX_TEXT_CHARS} characters)"
         with self._lock:
             self._seq += 1
             entry = JournalEntry(seq=self._seq, **fields)

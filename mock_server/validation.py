@@ -1,14 +1,29 @@
-"""This module contains connexion validator overrides that make 400 details name what was wrong."""
+"""This module contains what makes a request error name what was wrong: connexion validator overrides (400) and the
+route table that explains a 404 or 405."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from connexion.validators import VALIDATOR_MAP, ParameterValidator
+import orjson
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import BadRequestProblem
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from jsonschema import ValidationError
+from starlette.datastructures import QueryParams
+
+from mock_server.specs import HTTP_METHODS
+
+MAX_JSON_DEPTH = 64
+"""Deeper request bodies are refused: connexion re-parses accepted bodies with the recursive stdlib decoder."""
 
 
 class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
-    """Prefix connexion's one-line jsonschema message with the parameter's location and name."""
+    """Prefix connexion's one-line jsonschema message with the parameter's location and name, and refuse a repeated
+    single-valued query parameter (connexion would silently keep one of the values)."""
 
     @staticmethod
     def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None) -> Any:
@@ -17,5 +32,156 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
             return f"{parameter_type} parameter '{param['name']}': {str(error).splitlines()[0]}"
         return error
 
+    def validate_request(self, request: Any) -> None:
+        declared = [p["name"] for p in self.parameters.get("query", [])]
+        pairs = QueryParams(request.scope.get("query_string", b"")).multi_items()
+        if self.strict_validation:
+            unknown = sorted({name for name, _ in pairs} - {*declared, *self.security_query_params})
+            if unknown:
+                raise BadRequestProblem(detail=f"unknown query parameter(s) {', '.join(repr(clip(n)) for n in unknown)}"
+                                        f"; declared: {', '.join(declared) or 'none'}")
+        single = {p["name"] for p in self.parameters.get("query", []) if _param_type(p) != "array"}
+        repeated = _repeated(pairs, single | self.security_query_params)
+        if repeated:
+            name, times = repeated
+            raise BadRequestProblem(detail=f"query parameter '{name}' is given {times} times; it takes one value")
+        super().validate_request(request)
 
-VALIDATORS = {**VALIDATOR_MAP, "parameter": NamedParameterValidator}
+
+class JSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
+    """Parse with orjson (UTF-8 only, no recursion) and say where in the body a schema violation is."""
+
+    async def _parse(self, stream: AsyncIterator[bytes], scope: Any) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw.strip():
+            return None
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise BadRequestProblem(detail=f"request body is not valid JSON: {exc}") from None
+        if json_depth(body) > MAX_JSON_DEPTH:
+            raise BadRequestProblem(detail=f"request body is nested deeper than {MAX_JSON_DEPTH} levels")
+        return body
+
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        if body is None and not self._nullable:
+            raise BadRequestProblem(detail="request body is required and must not be empty")
+        try:
+            self._validator.validate(body)
+        except ValidationError as exc:
+            where = "".join(f"/{part}" for part in exc.absolute_path)
+            location = f"request body field '{where}'" if where else "request body"
+            raise BadRequestProblem(detail=f"{location}: {exc.message}") from None
+        return None
+
+
+def json_depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value (a scalar is 0, `[]` is 1), level by level instead of recursively."""
+    depth, level = 0, [value]
+    while True:
+        containers = [node for node in level if isinstance(node, (dict, list))]
+        if not containers:
+            return depth
+        depth += 1
+        level = [child for node in containers for child in (node.values() if isinstance(node, dict) else node)]
+
+
+def _param_type(param: dict[str, Any]) -> Any:
+    return (param.get("schema") or param).get("type")
+
+
+def _repeated(pairs: Iterable[tuple[str, str]], names: set[str]) -> tuple[str, int] | None:
+    counts: dict[str, int] = {}
+    for name, _ in pairs:
+        if name in names:
+            counts[name] = counts.get(name, 0) + 1
+    return next(((name, n) for name, n in counts.items() if n > 1), None)
+
+
+VALIDATORS = {**VALIDATOR_MAP, "parameter": NamedParameterValidator,
+              "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": JSONBodyValidator})}
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One declared path of a mounted API: its full template, a matcher, its methods and path parameter types."""
+
+    template: str
+    pattern: re.Pattern[str]
+    methods: tuple[str, ...]
+    params: tuple[tuple[str, str], ...]
+    """(name, type) of each path parameter, in template order."""
+
+    def bad_param(self, path: str) -> tuple[str, str, str] | None:
+        """(name, value, type) of the first path parameter whose value the router's converter refuses."""
+        match = self.pattern.match(path)
+        if match is None:
+            return None
+        for (name, kind), value in zip(self.params, match.groups(), strict=True):
+            converter = _CONVERTERS.get(kind)
+            if converter is not None and not converter.fullmatch(value):
+                return name, value, kind
+        return None
+
+
+# The values starlette's int and float path converters accept (connexion routes typed path parameters through them).
+_CONVERTERS = {"integer": re.compile(r"[0-9]+"), "number": re.compile(r"[0-9]+(\.[0-9]+)?")}
+
+
+class RouteTable:
+    """Every declared path of every mounted API, to alias trailing slashes and to explain 404 and 405 answers."""
+
+    def __init__(self, routes: list[Route], bases: list[str]) -> None:
+        self.routes = routes
+        self.bases = bases
+
+    @classmethod
+    def from_documents(cls, documents: dict[str, dict[str, Any]]) -> RouteTable:
+        """Build from {base path: resolved OpenAPI document}."""
+        routes = []
+        for base, document in documents.items():
+            for path, item in (document.get("paths") or {}).items():
+                operations = [item[m] for m in HTTP_METHODS if isinstance(item.get(m), dict)]
+                methods = tuple(m.upper() for m in HTTP_METHODS if isinstance(item.get(m), dict))
+                types: dict[str, str] = {}
+                for params in [item.get("parameters"), *(op.get("parameters") for op in operations)]:
+                    for param in params or []:
+                        if isinstance(param, dict) and param.get("in") == "path":
+                            types[param["name"]] = str(_param_type(param) or "string")
+                names = re.findall(r"\{([^/}]+)\}", path)
+                routes.append(Route(base + path, _compile(base + path), methods,
+                                    tuple((n, types.get(n, "string")) for n in names)))
+        return cls(routes, sorted(documents))
+
+    def find(self, path: str) -> Route | None:
+        return next((r for r in self.routes if r.pattern.match(path)), None)
+
+    def allowed(self, path: str) -> list[str]:
+        """Methods of every template matching the path, HEAD wherever GET is."""
+        methods = {m for r in self.routes if r.pattern.match(path) for m in r.methods}
+        if "GET" in methods:
+            methods.add("HEAD")
+        return sorted(methods)
+
+    def explain_not_found(self, method: str, path: str) -> str:
+        for route in self.routes:
+            bad = route.bad_param(path)
+            if bad is not None:
+                name, value, kind = bad
+                return f"path parameter '{name}': {clip(value)!r} is not a valid {kind}"
+        mounted = ", ".join(b or "/" for b in self.bases)
+        return f"No operation matches {method} {clip(path)}; the APIs are mounted at {mounted}"
+
+    def explain_method(self, method: str, path: str) -> str:
+        allowed = self.allowed(path)
+        return f"Method {clip(method)} is not allowed on {clip(path)}; allowed: {', '.join(allowed) or 'none'}"
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[^/}]+\}", template)
+    return re.compile("([^/]+)".join(re.escape(p) for p in parts) + r"\Z")
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """The text, or its first `limit` characters and how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"

@@ -6,6 +6,8 @@ Both see one record of the rule's resource plus its related records (through Lin
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -159,6 +161,22 @@ def vocabulary(model: ApiModel, resource: str, field_name: str) -> list[Any]:
 def later(gen: Generator, moment: datetime, low: timedelta, high: timedelta) -> datetime:
     """`moment` plus a random gap between low and high."""
     return moment + gen.gap(low, high)
+
+
+def person_email(first: object, last: object, like: object) -> str:
+    """`first.last@domain` in ASCII, at the domain of `like` (a generated address), so names and emails agree."""
+    local = ".".join(_ascii(str(part)) for part in (first, last) if part)
+    domain = str(like).rpartition("@")[2] if "@" in str(like) else "example.com"
+    return f"{local or 'kontakt'}@{domain}"
+
+
+def _ascii(text: str) -> str:
+    text = text.lower().translate(_GERMAN)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", text))
+
+
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def _hashable(value: Any) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from mock_server.rules.base import Context, Rule, RuleSet, Violation, ordered
+from mock_server.rules.base import Context, Rule, RuleSet, Violation, ordered, person_email
 from mock_server.types import Record
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ def _fix_times(order: Record, ctx: Context, gen: Generator) -> None:
     order["updated_at"] = gen.stamp(ORDERS, "updated_at", updated)
     customer = order["customer"]
     if customer is not None:
+        customer["email"] = person_email(customer["first_name"], customer["last_name"], customer["email"])
         confirmed = None
         if customer["accepts_marketing"]:
             confirmed = gen.stamp(ORDERS, "customer/double_opt_in_confirmed_at",

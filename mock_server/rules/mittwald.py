@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from mock_server.rules.base import Context, Rule, RuleSet, Violation, cents, money
+from mock_server.rules.base import Context, Rule, RuleSet, Violation, cents, money, person_email
 from mock_server.types import Record
 
 if TYPE_CHECKING:
@@ -51,6 +51,9 @@ def _fix_order(order: Record, ctx: Context, gen: Generator) -> None:
     recurring = sum(cents(item["price"]) for item in order["items"])
     once = cents(gen.pick(SETUP_FEES))
     order["summary"] = {"nonRecurring": money(once), "recurring": money(recurring), "summary": money(once + recurring)}
+    profile = order.get("profile")
+    if profile:
+        profile["email"] = person_email(profile.get("firstName"), profile.get("lastName"), profile["email"])
     ordered_at = gen.anchor
     order["orderDate"] = gen.stamp(ORDERS, "orderDate", ordered_at)
     order["dueDate"] = gen.stamp(ORDERS, "dueDate", ordered_at + timedelta(days=14))

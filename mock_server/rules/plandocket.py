@@ -6,7 +6,17 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from mock_server.rules.base import Context, Rule, RuleSet, Violation, cents, money, ordered, vocabulary
+from mock_server.rules.base import (
+    Context,
+    Rule,
+    RuleSet,
+    Violation,
+    cents,
+    money,
+    ordered,
+    person_email,
+    vocabulary,
+)
 from mock_server.types import Record
 
 if TYPE_CHECKING:
@@ -14,6 +24,7 @@ if TYPE_CHECKING:
 
 ORDERS = "service_orders"
 ITEMS = "service_order_items"
+PARTICIPANTS = "participants"
 VAT_RATE = 0.19
 """German VAT on services."""
 CANCELLED = "cancelled"
@@ -102,10 +113,16 @@ def _fix_event(order: Record, ctx: Context, gen: Generator) -> None:
             order["event_key"] = participant["event_key"]
 
 
+def _fix_participant(participant: Record, ctx: Context, gen: Generator) -> None:
+    participant["email"] = person_email(participant.get("first_name"), participant.get("last_name"),
+                                        participant.get("email"))
+
+
 RULES = RuleSet(
     api="plandocket",
     rules=(
         Rule("item-total", ITEMS, check=_check_item_total, fix=_fix_item_total),
+        Rule("participant", PARTICIPANTS, fix=_fix_participant),
         Rule("status", ORDERS, check=_check_status),
         Rule("lifecycle", ORDERS, fix=_fix_lifecycle),
         Rule("cancellation", ORDERS, check=_check_cancellation),

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from mock_server.rules.base import Context, Rule, RuleSet, Violation, cents, money, ordered
+from mock_server.rules.base import Context, Rule, RuleSet, Violation, cents, money, ordered, person_email
 from mock_server.types import Record
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ ORDERS = "orders"
 VAT_RATE = 0.19
 ARTICLE, SHIPPING = 1, 2
 """Cart item types (see the spec's CartItem.type)."""
+COUNTRIES = {"DE": "Deutschland", "AT": "Österreich", "CH": "Schweiz"}
 
 
 def _fix_items(cart: Record, ctx: Context, gen: Generator) -> None:
@@ -35,6 +36,18 @@ def _fix_items(cart: Record, ctx: Context, gen: Generator) -> None:
         shipping = items[-1]
         shipping["type"], shipping["s_total"] = SHIPPING, f"{cart['shipping_charges']:.2f}"
     cart["cartItems"] = {str(position): item for position, item in enumerate(items, start=1)}
+
+
+def _fix_addresses(cart: Record, ctx: Context, gen: Generator) -> None:
+    # One person per address: the full name, the country and the email follow the name parts and country code.
+    for prefix in ("order_deliver_address", "invoice_address"):
+        first, last = cart[f"{prefix}_firstname"], cart[f"{prefix}_lastname"]
+        cart[f"{prefix}_name"] = f"{first} {last}"
+        cart[f"{prefix}_country"] = COUNTRIES.get(cart[f"{prefix}_country_code"], cart[f"{prefix}_country"])
+    first, last = cart["order_deliver_address_firstname"], cart["order_deliver_address_lastname"]
+    cart["order_deliver_address_email"] = person_email(first, last, cart["order_deliver_address_email"])
+    cart["emailing_name"] = cart["order_deliver_address_name"]
+    cart["emailing_email"] = cart["order_deliver_address_email"]
 
 
 def _fix_amounts(cart: Record, ctx: Context, gen: Generator) -> None:
@@ -53,8 +66,8 @@ def _fix_times(cart: Record, ctx: Context, gen: Generator) -> None:
     def stamp(name: str, moment: datetime) -> str:
         return gen.stamp(ORDERS, name, moment)
 
-    cart["cdate"], cart["pdate"], cart["sdate"] = stamp("cdate", created), stamp("pdate", printed), stamp("sdate", shipped)
-    cart["mdate"] = stamp("mdate", modified)
+    for name, moment in (("cdate", created), ("pdate", printed), ("sdate", shipped), ("mdate", modified)):
+        cart[name] = stamp(name, moment)
     cart["order_delivery_date"] = stamp("order_delivery_date", (shipped + timedelta(days=2)).replace(hour=0, minute=0,
                                                                                                      second=0))
     cart["date_of_invoice"] = stamp("date_of_invoice", shipped)
@@ -72,7 +85,8 @@ def _check_gross(cart: Record, ctx: Context) -> Iterator[Violation]:
 def _check_item_order(cart: Record, ctx: Context) -> Iterator[Violation]:
     for key, item in cart["cartItems"].items():
         if item["order_id"] != cart["id"]:
-            yield Violation(f"/cartItems/{key}/order_id", f"order_id {item['order_id']} is not the cart's id {cart['id']}")
+            yield Violation(f"/cartItems/{key}/order_id",
+                            f"order_id {item['order_id']} is not the cart's id {cart['id']}")
 
 
 def _check_item_keys(cart: Record, ctx: Context) -> Iterator[Violation]:
@@ -88,11 +102,13 @@ RULES = RuleSet(
         Rule("items", ORDERS, fix=_fix_items),
         Rule("item-order", ORDERS, check=_check_item_order),
         Rule("item-keys", ORDERS, check=_check_item_keys),
+        Rule("addresses", ORDERS, fix=_fix_addresses),
         Rule("amounts", ORDERS, fix=_fix_amounts),
         Rule("gross", ORDERS, check=_check_gross),
         Rule("times", ORDERS, fix=_fix_times),
         ordered("updated-after-created", ORDERS, "cdate", "mdate"),
         ordered("item-updated-after-created", ORDERS, "cdate", "mdate", scope="cartItems/*"),
     ),
-    unique={ORDERS: ("internalOrderCode", "cartItems/*/id")},
+    # Order numbers and invoice numbers identify an order as much as its code does.
+    unique={ORDERS: ("internalOrderCode", "order_number", "invoice_number", "cartItems/*/id")},
 )

@@ -66,7 +66,10 @@ def run_live_server(*args: str) -> Iterator[LiveServer]:
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [*_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-            cwd=workdir, stdout=out, stderr=subprocess.STDOUT, env=loopback_env(),
+            cwd=workdir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=loopback_env(),
         )
     try:
         _wait_ready(proc, origin, log)
@@ -86,7 +89,9 @@ def _wait_ready(proc: subprocess.Popen[bytes], origin: str, log: Path) -> None:
     with httpx.Client(trust_env=False, timeout=2) as client:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"mock-server serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+                raise RuntimeError(
+                    f"mock-server serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}"
+                )
             with contextlib.suppress(httpx.TransportError):
                 if client.get(f"{origin}/__admin/apis").status_code == 200:
                     return

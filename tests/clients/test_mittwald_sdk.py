@@ -46,11 +46,17 @@ def node() -> str:
     if not _installed():
         result = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=CLIENTS_DIR, capture_output=True, text=True, timeout=600, check=False,
+            cwd=CLIENTS_DIR,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
         if result.returncode != 0:
-            pytest.fail(f"`npm ci` in {CLIENTS_DIR} failed (exit {result.returncode}); CI needs the npm registry:\n"
-                        f"{result.stdout[-2000:]}{result.stderr[-4000:]}")
+            pytest.fail(
+                f"`npm ci` in {CLIENTS_DIR} failed (exit {result.returncode}); CI needs the npm registry:\n"
+                f"{result.stdout[-2000:]}{result.stderr[-4000:]}"
+            )
     return node
 
 
@@ -80,7 +86,12 @@ def sdk_result(node: str, live: LiveServer, mock_answer: tuple[list[str], httpx.
     statuses, _ = mock_answer
     result = subprocess.run(
         [node, str(SCRIPT), live.url("/mittwald/"), TOKEN, ",".join(statuses), str(LIMIT)],
-        cwd=CLIENTS_DIR, capture_output=True, text=True, timeout=60, check=False, env=loopback_env(),
+        cwd=CLIENTS_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=loopback_env(),
     )
     assert result.returncode == 0, f"node {SCRIPT.name} failed:\n{result.stdout}\n{result.stderr}"
     parsed: dict[str, Any] = json.loads(result.stdout)

@@ -35,7 +35,7 @@ class Violation(StrEnum):
     OUTSIDE_ENUM = "outside_enum"  # mittwald: `status` is "PENDING"
     MISSING_HEADER = "missing_header"  # mittwald: no X-Pagination-TotalCount
     WRONG_HEADER = "wrong_header"  # mittwald: X-Pagination-Limit is "all"
-    SERVER_ERROR = "server_error"  # printlounge: 500 when the list gets `statusPaid`
+    SERVER_ERROR = "server_error"  # printlounge: 500 when the list gets `statusPaid`; plandocket: with `event_key`
     WRONG_CONTENT_TYPE = "wrong_content_type"  # printlounge: order status served as text/html
     FORBIDDEN_NULL = "forbidden_null"  # eguma: `currency` is null
     IGNORED_AUTH = "ignored_auth"  # plandocket: any token or none is accepted
@@ -89,8 +89,9 @@ class Vendor:
     name: str
     methods: dict[str, tuple[str, ...]]  # spec path -> declared methods
 
-    def __init__(self, violation: Violation) -> None:
+    def __init__(self, violation: Violation, echo: bool = False) -> None:
         self.violation = violation
+        self.echo = echo  # copy the credentials received into a string field (a careless vendor's debug aid)
         self.document = _spec(self.name)
         self.routes: list[tuple[re.Pattern[str], str, Handler]] = []
 
@@ -119,8 +120,8 @@ class Vendor:
 class PlanDocket(Vendor):
     name = "plandocket"
 
-    def __init__(self, violation: Violation) -> None:
-        super().__init__(violation)
+    def __init__(self, violation: Violation, echo: bool = False) -> None:
+        super().__init__(violation, echo)
         self.orders = _example(self.document, "/api/v1/service-orders")["data"]
         if violation is Violation.WRONG_TYPE:
             for order in self.orders:
@@ -132,7 +133,12 @@ class PlanDocket(Vendor):
         return self.violation is Violation.IGNORED_AUTH or _bearer_ok(request)
 
     def list(self, request: Request, params: dict[str, str]) -> Reply:
-        return Reply(200, {"data": self.orders, "meta": {"request_id": "req_1"}})
+        if self.violation is Violation.SERVER_ERROR and "event_key" in request.query:
+            return Reply(500, {"error": "event lookup failed"})
+        orders = self.orders
+        if self.echo:
+            orders = [{**o, "notes": request.headers.get("authorization", "")} for o in orders]
+        return Reply(200, {"data": orders, "meta": {"request_id": "req_1"}})
 
     def detail(self, request: Request, params: dict[str, str]) -> Reply:
         found = [o for o in self.orders if str(o["id"]) == params["id"]]
@@ -142,8 +148,8 @@ class PlanDocket(Vendor):
 class Eguma(Vendor):
     name = "eguma"
 
-    def __init__(self, violation: Violation) -> None:
-        super().__init__(violation)
+    def __init__(self, violation: Violation, echo: bool = False) -> None:
+        super().__init__(violation, echo)
         self.orders = _example(self.document, "/v1/ticketing/orders.json")
         for order in self.orders:
             if violation is Violation.MISSING_FIELD:
@@ -156,14 +162,16 @@ class Eguma(Vendor):
         return request.query.get("apikey") == [APIKEY]
 
     def list(self, request: Request, params: dict[str, str]) -> Reply:
+        if self.echo:
+            return Reply(200, [{**o, "note": f"apikey={request.query['apikey'][0]}"} for o in self.orders])
         return Reply(200, self.orders)
 
 
 class Mittwald(Vendor):
     name = "mittwald"
 
-    def __init__(self, violation: Violation) -> None:
-        super().__init__(violation)
+    def __init__(self, violation: Violation, echo: bool = False) -> None:
+        super().__init__(violation, echo)
         self.orders = _example(self.document, "/v2/orders/")
         if violation is Violation.OUTSIDE_ENUM:
             self.orders[0]["status"] = "PENDING"
@@ -194,8 +202,8 @@ class Mittwald(Vendor):
 class Printlounge(Vendor):
     name = "printlounge"
 
-    def __init__(self, violation: Violation) -> None:
-        super().__init__(violation)
+    def __init__(self, violation: Violation, echo: bool = False) -> None:
+        super().__init__(violation, echo)
         self.orders = _example(self.document, "/api/order/")
         self.cart = _example(self.document, "/api/cart/{orderCode}")
         self.status = {o["orderCode"]: o["orderStatus"] for o in self.orders}
@@ -252,9 +260,10 @@ class RunningServer:
 
 
 @contextmanager
-def serve_vendor(api: str, violation: Violation = Violation.NONE, prefix: str = "") -> Iterator[RunningServer]:
+def serve_vendor(api: str, violation: Violation = Violation.NONE, prefix: str = "", echo: bool = False
+                 ) -> Iterator[RunningServer]:
     """Serve one vendor on 127.0.0.1 at `prefix` (e.g. "/shop") until the block ends."""
-    vendor = VENDORS[api](violation)
+    vendor = VENDORS[api](violation, echo)
     methods: list[str] = []
     lock = threading.Lock()
 

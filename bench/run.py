@@ -1,0 +1,401 @@
+"""This module contains the benchmark's single entry point (`make bench`): mock-server against Prism (static and
+dynamic), Connexion's mock mode and the stack's ceiling, on 127.0.0.1 only; it writes bench/RESULTS.md.
+
+Every duration is a flag with an environment default (BENCH_DURATION, BENCH_WARMUP, BENCH_REPS, ...), so a full
+run fits in about 25 minutes and a smoke run in seconds:
+
+    python bench/run.py                                  # the full run
+    python bench/run.py --servers mock-server --reps 1 --duration 0.5 --warmup 0 --connections 2 \\
+        --count 200 --growth-counts '' --profile-seconds 0 --loadgen python --no-install \\
+        --results /tmp/RESULTS.md --json /tmp/results.json        # the smoke run of the test suite
+    python bench/run.py --render bench/out/results.json  # re-write RESULTS.md from saved raw results
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import loadgen
+import profiling
+import report
+from servers import HOST, Deployment, Group, Running, cpu_pin, free_port, get, start
+from targets import APIS, Target, discover, growth_targets
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+SPEC_DIR = ROOT / "specs"
+PRISM = BENCH / "node_modules" / ".bin" / "prism"
+OUT = BENCH / "out"
+SEED = 42
+PRISM_VERSION = "5.14.2"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"BENCH_{name}", default)
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.replace(" ", "").split(",") if x]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--servers", default=_env("SERVERS", ",".join(report.SERVERS)),
+                   help="comma-separated subset of " + ", ".join(report.SERVERS) + " (env BENCH_SERVERS)")
+    p.add_argument("--duration", type=float, default=float(_env("DURATION", "4")),
+                   help="measured seconds per cell (env BENCH_DURATION, default 4)")
+    p.add_argument("--warmup", type=float, default=float(_env("WARMUP", "1")),
+                   help="discarded warm-up seconds before each cell (env BENCH_WARMUP, default 1)")
+    p.add_argument("--reps", type=int, default=int(_env("REPS", "3")), help="repetitions (env BENCH_REPS, default 3)")
+    p.add_argument("--connections", type=_ints, default=_ints(_env("CONNECTIONS", "2,16")),
+                   help="connection counts (env BENCH_CONNECTIONS, default 2,16)")
+    p.add_argument("--count", type=int, default=int(_env("COUNT", "10000")),
+                   help="orders per API mock-server generates (env BENCH_COUNT, default 10000)")
+    p.add_argument("--growth-counts", type=_ints, default=_ints(_env("GROWTH_COUNTS", "1000,10000,100000")),
+                   help="orders per API of the growth curve; '' skips it (env BENCH_GROWTH_COUNTS)")
+    p.add_argument("--growth-connections", type=int, default=int(_env("GROWTH_CONNECTIONS", "16")))
+    p.add_argument("--profile-seconds", type=float, default=float(_env("PROFILE_SECONDS", "8")),
+                   help="py-spy seconds per request; 0 skips the profile (env BENCH_PROFILE_SECONDS)")
+    p.add_argument("--loadgen", choices=["auto", "wrk", "python"], default=_env("LOADGEN", "auto"),
+                   help="wrk when available (auto), or the Python fallback (env BENCH_LOADGEN)")
+    p.add_argument("--no-install", action="store_true", help="don't run npm ci or apt-get")
+    p.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="Markdown file to update")
+    p.add_argument("--json", type=Path, default=OUT / "results.json", help="raw results")
+    p.add_argument("--render", type=Path, default=None, metavar="JSON", help="only re-render RESULTS.md from JSON")
+    return p
+
+
+# --- installation ----------------------------------------------------------------------------------------------------
+def _quiet(cmd: Sequence[str], cwd: Path | None = None, timeout: float = 600) -> bool:
+    print("$ " + " ".join(cmd), flush=True)
+    done = subprocess.run(list(cmd), cwd=cwd, capture_output=True, text=True, check=False, timeout=timeout)
+    if done.returncode != 0:
+        print((done.stderr or done.stdout).strip()[-2000:], file=sys.stderr)
+    return done.returncode == 0
+
+
+def install(servers: list[str], want_loadgen: str, allowed: bool) -> tuple[str, list[str]]:
+    """Prism through npm into bench/node_modules and wrk through apt when allowed; (load generator, notes)."""
+    notes: list[str] = []
+    if any(s.startswith("prism") for s in servers) and not PRISM.exists():
+        if allowed and shutil.which("npm"):
+            _quiet(["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH)
+        if not PRISM.exists():
+            notes.append("Prism is not installed (bench/node_modules absent and npm ci not possible): skipped.")
+            servers[:] = [s for s in servers if not s.startswith("prism")]
+    if want_loadgen == "python":
+        return "python", notes
+    if loadgen.wrk_path() is None and allowed and shutil.which("apt-get") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
+            print("$ " + " ".join(cmd), flush=True)
+            subprocess.run(cmd, env=env, capture_output=True, check=False, timeout=600)
+    if loadgen.wrk_path() is None:
+        if want_loadgen == "wrk":
+            raise SystemExit("wrk is not installed and could not be installed")
+        notes.append("wrk is not available: the Python load generator (bench/loadgen.py) measured instead; it is "
+                     "slower than wrk and may be the bottleneck, so compare ratios, not absolute numbers.")
+        return "python", notes
+    return "wrk", notes
+
+
+# --- the run ---------------------------------------------------------------------------------------------------------
+class Bench:
+    """One benchmark run: discovery, the server matrix, the growth curve and the profile."""
+
+    def __init__(self, args: argparse.Namespace, servers: list[str], load: str, notes: list[str]) -> None:
+        self.args = args
+        self.servers = servers
+        self.load = load
+        self.notes = notes
+        self.cores = len(os.sched_getaffinity(0))
+        can_pin = self.cores >= 2 and shutil.which("taskset") is not None
+        self.server_pin = cpu_pin(0 if can_pin else None)
+        self.load_pin = cpu_pin(1 if can_pin else None)
+        if can_pin:
+            os.sched_setaffinity(0, {1})  # the harness itself stays off the server's core
+        self.cells: list[dict[str, Any]] = []
+        self.starts: list[dict[str, Any]] = []
+        self.growth: list[dict[str, Any]] = []
+        self.growth_starts: list[dict[str, Any]] = []
+        self.sizes: dict[str, dict[str, int]] = {}
+        self.commands: dict[str, str] = {}
+        self.targets: list[Target] = []
+        self.bodies_path = OUT / "bodies.json"
+        self.logs = OUT / "logs"
+
+    # commands -------------------------------------------------------------------------------------------------------
+    def mock_server(self, count: int, apis: Sequence[str] = ()) -> Group:
+        argv = [sys.executable, "-m", "mock_server", "serve", "--host", HOST, "--port", "{port}", "--count",
+                str(count), "--seed", str(SEED), *[a for api in apis for a in ("--api", api)]]
+        return Group(tuple(apis) or APIS, tuple(argv), "/{api}")
+
+    def deployments(self) -> list[Deployment]:
+        py = sys.executable
+        found: dict[str, Deployment] = {
+            "mock-server": Deployment("mock-server", "mock-server", (self.mock_server(self.args.count),)),
+            "ceiling": Deployment("ceiling", "ceiling", (Group(APIS, (py, str(BENCH / "ceiling_app.py"), "--port",
+                                                                      "{port}", "--bodies", str(self.bodies_path)),
+                                                               "/{api}"),)),
+        }
+        for mode, extra in (("prism-static", ()), ("prism-dynamic", ("-d",))):
+            found[mode] = Deployment(mode, mode, tuple(
+                Group((api,), (str(PRISM), "mock", "-h", HOST, "-p", "{port}", *extra, str(SPEC_DIR / f"{api}.yaml")),
+                      "") for api in APIS))
+        found["connexion-mock"] = Deployment("connexion-mock", "connexion-mock", tuple(
+            Group((api,), (py, str(BENCH / "connexion_mock.py"), str(SPEC_DIR / f"{api}.yaml"), "--port", "{port}"),
+                  "") for api in APIS))
+        for name, dep in found.items():
+            first = dep.groups[0].argv
+            shown = " ".join(_show(a) for a in first)
+            if len(dep.groups) > 1:
+                shown += f"   (one process per spec: {', '.join(g.apis[0] for g in dep.groups)})"
+            self.commands[name] = shown
+        return [found[s] for s in report.SERVERS if s in self.servers]
+
+    # measuring ------------------------------------------------------------------------------------------------------
+    def measure(self, url: str, conns: int, headers: dict[str, str], seconds: float) -> loadgen.LoadResult:
+        run = loadgen.run_wrk if self.load == "wrk" else loadgen.run_python
+        return run(url, conns, seconds, headers, self.load_pin)
+
+    def cell(self, url: str, conns: int, headers: dict[str, str]) -> dict[str, Any]:
+        if self.args.warmup > 0:
+            self.measure(url, conns, headers, self.args.warmup)
+        return asdict(self.measure(url, conns, headers, self.args.duration))
+
+    @contextlib.contextmanager
+    def started(self, group: Group, targets: list[Target], label: str) -> Iterator[Running]:
+        probes = []
+        for api in group.apis:
+            first = next(t for t in targets if t.api == api)
+            probes.append((group.base(api, 0).replace(":0", ":{port}") + first.path, first.header_dict()))
+        with start(group, free_port(), probes, self.server_pin, self.logs, label) as running:
+            yield running
+
+    def run_matrix(self) -> None:
+        deployments = self.deployments()
+        for rep in range(self.args.reps):
+            order = deployments[rep % len(deployments):] + deployments[:rep % len(deployments)]
+            for dep in order:
+                for group in dep.groups:
+                    targets = [t for t in self.targets if t.api in group.apis]
+                    print(f"[rep {rep + 1}/{self.args.reps}] {dep.name} {'/'.join(group.apis)}", flush=True)
+                    with self.started(group, targets, dep.name) as running:
+                        for t in targets:
+                            self.run_target(dep.name, running, t, rep)
+                    self.starts.append({"server": dep.name, "apis": list(group.apis), "rep": rep,
+                                        "startup_s": running.startup_s, "peak_rss_bytes": running.sampler.peak})
+
+    def run_target(self, server: str, running: Running, t: Target, rep: int) -> None:
+        url = running.base(t.api) + t.path
+        status, _, body = get(url, t.header_dict())
+        self.sizes.setdefault(server, {})[t.id] = len(body)
+        for conns in self.args.connections:
+            row: dict[str, Any] = {"server": server, "target": t.id, "connections": conns, "rep": rep,
+                                   "status": status}
+            if status != 200:
+                row["detail"] = body[:200].decode("utf-8", "replace")
+            else:
+                row.update(self.cell(url, conns, t.header_dict()))
+            self.cells.append(row)
+            print(f"    {t.id:<20} c={conns:<3} {row.get('rps', 0):>9,.0f} rps  p99 {row.get('p99_ms', 0):7.2f} ms"
+                  + (f"  status {status}" if status != 200 else ""), flush=True)
+
+    def run_growth(self) -> None:
+        counts = self.args.growth_counts
+        targets = growth_targets()
+        apis = tuple(dict.fromkeys(t.api for t in targets))
+        for rep in range(self.args.reps):
+            for count in counts[rep % len(counts):] + counts[:rep % len(counts)]:
+                print(f"[growth rep {rep + 1}/{self.args.reps}] {count:,} orders per API", flush=True)
+                with self.started(self.mock_server(count, apis), targets, f"growth-{count}") as running:
+                    for t in targets:
+                        url = running.base(t.api) + t.path
+                        row = {"count": count, "target": t.id, "connections": self.args.growth_connections,
+                               "rep": rep, **self.cell(url, self.args.growth_connections, t.header_dict())}
+                        self.growth.append(row)
+                        print(f"    {t.id:<20} {row['rps']:>9,.0f} rps  p99 {row['p99_ms']:7.2f} ms", flush=True)
+                self.growth_starts.append({"count": count, "rep": rep, "startup_s": running.startup_s,
+                                           "peak_rss_bytes": running.sampler.peak})
+
+    def run_profile(self) -> dict[str, Any] | None:
+        seconds = self.args.profile_seconds
+        if seconds <= 0:
+            return None
+        if profiling.py_spy() is None:
+            self.notes.append("py-spy is not installed (`.venv/bin/pip install py-spy`): no profile this run.")
+            return None
+        conns = max(self.args.connections)
+        profiles: dict[str, Any] = {}
+        print("[profile] mock-server under py-spy", flush=True)
+        with self.started(self.mock_server(self.args.count), self.targets, "profile") as running:
+            for t in self.targets:
+                url = running.base(t.api) + t.path
+                out = OUT / f"profile-{t.id.replace(' ', '-')}.txt"
+                result: dict[str, Any] = {}
+                loader = threading.Thread(target=lambda u=url, h=t.header_dict(): result.update(
+                    asdict(self.measure(u, conns, h, seconds + 1))))
+                loader.start()
+                time.sleep(0.5)
+                profiling.record(running.process.pid, seconds, 250, out, self.load_pin)
+                loader.join()
+                summary = profiling.summarise(out.read_text())
+                summary["rps"] = result.get("rps", 0.0)
+                profiles[t.id] = summary
+                print(f"    {t.id:<20} {summary['samples']} samples", flush=True)
+        return {"rate": 250, "seconds": seconds, "connections": conns, "targets": profiles}
+
+    def prepare(self) -> None:
+        """Discover the requests on a mock-server and capture its answers for the ceiling."""
+        print("[prepare] discovering requests on mock-server", flush=True)
+        group = self.mock_server(self.args.count)
+        OUT.mkdir(parents=True, exist_ok=True)
+        probe = (f"http://{HOST}:{{port}}/printlounge/api/order/?limit=1", {})
+        with start(group, free_port(), [probe], self.server_pin, self.logs, "prepare") as running:
+            self.targets = discover({api: running.base(api) for api in APIS})
+            bodies = {}
+            for t in self.targets:
+                status, headers, body = get(running.base(t.api) + t.path, t.header_dict())
+                if status != 200:
+                    raise RuntimeError(f"mock-server answered {status} to {t.id}: {body[:300]!r}")
+                keep = {k: v for k, v in headers.items() if k.startswith("x-pagination")}
+                bodies[f"{t.api} GET {t.operation}"] = {"body": body.decode(), "headers": keep}
+        self.bodies_path.write_text(json.dumps(bodies), encoding="utf-8")
+
+    def run(self) -> dict[str, Any]:
+        began = time.perf_counter()
+        self.prepare()
+        self.run_matrix()
+        if self.args.growth_counts:
+            self.run_growth()
+        profile = self.run_profile()
+        return {
+            "config": {"servers": self.servers, "duration": self.args.duration, "warmup": self.args.warmup,
+                       "reps": self.args.reps, "connections": self.args.connections, "count": self.args.count,
+                       "seed": SEED, "apis": list(APIS), "growth_counts": self.args.growth_counts,
+                       "growth_connections": self.args.growth_connections,
+                       "growth_apis": list(dict.fromkeys(t.api for t in growth_targets()))},
+            "meta": self.meta(time.perf_counter() - began),
+            "targets": [{**asdict(t), "id": t.id} for t in self.targets],
+            "cells": self.cells, "starts": self.starts, "growth": self.growth, "growth_starts": self.growth_starts,
+            "sizes": self.sizes, "profile": profile, "server_notes": self.server_notes(),
+        }
+
+    def server_notes(self) -> list[str]:
+        notes = [
+            "- **mock-server**: one process, all four APIs under `/<api>`, filters, sorting and paging computed "
+            "over the generated orders; response validation off (its default).",
+            "- **ceiling** (`bench/ceiling_app.py`, issue 9.11): a Connexion AsyncApp on the same four specs and "
+            "URLs, strict request validation and security on, each operation answering the exact bytes mock-server "
+            "answered for the benchmarked request (captured before the run), so the difference to mock-server is "
+            "mock-server's own per-request work.",
+            f"- **Prism {PRISM_VERSION}** (pinned: later releases need Node >= 24), static and `-d` dynamic: one "
+            "process per spec (Prism mocks one document), each measured on its own API's requests and started "
+            "one at a time; defaults otherwise (info-level request logging, written to a file). Start-up and "
+            "memory are per process, i.e. per spec.",
+            "- **Connexion mock**: `connexion run SPEC --mock=all`, one process per spec, through "
+            "`bench/connexion_mock.py`, which adds the content type connexion's MockResolver leaves out (without "
+            "it every answer on these specs is a 500, because each operation declares two media types) and sets "
+            "BEARERINFO_FUNC/APIKEYINFO_FUNC (without them every secured request is a 401). `connexion run` "
+            "keeps uvicorn's reloader and access log on: its memory is that of both processes.",
+        ]
+        return notes + [f"- {n}" for n in self.notes]
+
+    def meta(self, elapsed: float) -> dict[str, Any]:
+        def version(dist: str) -> str:
+            try:
+                return metadata.version(dist)
+            except metadata.PackageNotFoundError:
+                return "absent"
+
+        node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False) \
+            if shutil.which("node") else None
+        prism = subprocess.run([str(PRISM), "--version"], capture_output=True, text=True, check=False) \
+            if PRISM.exists() else None
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                                check=False).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "mock_server", "specs"], cwd=ROOT,
+                               capture_output=True, text=True, check=False).stdout.strip()
+        cpu_model = "unknown CPU"
+        with contextlib.suppress(OSError):
+            for line in Path("/proc/cpuinfo").read_text().splitlines():
+                if line.startswith("model name"):
+                    cpu_model = line.split(":", 1)[1].strip()
+                    break
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        pinning = ("mock servers pinned to core 0 (`taskset -c 0`), load generator, py-spy and harness on core 1."
+                   if self.server_pin else "No CPU pinning (fewer than two cores or no taskset): figures are noisier.")
+        load = (f"wrk ({loadgen.wrk_version()}, one thread, `--latency`)" if self.load == "wrk"
+                else "the Python load generator (bench/loadgen.py)")
+        cmds = dict(self.commands)
+        cmds["load"] = ("taskset -c 1 wrk -t1 -c<N> -d<D>s --latency --timeout 10s [-H 'Authorization: Bearer "
+                        "bench-token'] <url>" if self.load == "wrk" else
+                        "taskset -c 1 python bench/loadgen.py <url> -c <N> -d <D> [-H ...]")
+        cmds["growth"] = " ".join(_show(a) for a in self.mock_server(0, ("printlounge", "mittwald")).argv).replace(
+            "--count 0", "--count <1000|10000|100000>")
+        return {
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "elapsed_min": elapsed / 60,
+            "cpus": self.cores, "cpu_model": cpu_model, "mem_gib": mem,
+            "os": f"{platform.system()} {platform.release()}", "pinning": pinning, "loadgen": load,
+            "commands": cmds,
+            "versions": {
+                "mock-server": f"{version('mock-server')} (git {commit or 'unknown'}"
+                               + (", with uncommitted changes in mock_server/ or specs/)" if dirty else ")"),
+                "Python": platform.python_version(),
+                "connexion / starlette / uvicorn": f"{version('connexion')} / {version('starlette')} / "
+                                                   f"{version('uvicorn')}",
+                "uvloop / httptools / orjson": f"{version('uvloop')} / {version('httptools')} / {version('orjson')}",
+                "Node": node.stdout.strip() if node else "absent",
+                "Prism (@stoplight/prism-cli)": prism.stdout.strip() if prism else "absent",
+                "load generator": load,
+                "py-spy": (subprocess.run([profiling.py_spy() or "py-spy", "--version"], capture_output=True,
+                                          text=True, check=False).stdout.strip() if profiling.py_spy() else "absent"),
+            },
+        }
+
+
+def _show(arg: str) -> str:
+    """An argument as shown in RESULTS.md: repository paths relative, the interpreter as `python`."""
+    if arg == sys.executable:
+        return "python"
+    with contextlib.suppress(ValueError):
+        return str(Path(arg).relative_to(ROOT))
+    return arg
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.render is not None:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+    else:
+        servers = [s for s in args.servers.split(",") if s]
+        unknown = [s for s in servers if s not in report.SERVERS]
+        if unknown:
+            raise SystemExit(f"unknown server(s) {unknown}; known: {', '.join(report.SERVERS)}")
+        load, notes = install(servers, args.loadgen, allowed=not args.no_install)
+        results = Bench(args, servers, load, notes).run()
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    section = report.render(results, report.existing_notes(args.results))
+    report.write_section(args.results, section)
+    print(f"wrote {args.results} (raw results in {args.json})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

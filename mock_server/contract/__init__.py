@@ -1,0 +1,90 @@
+"""This module contains `mock-server contract`: Schemathesis checks of the mock or of a real endpoint against a spec.
+
+    options.py   ContractOptions, Credentials (flags, then MOCK_SERVER_<API>_TOKEN / _APIKEY)
+    runner.py    run_contract(options) -> Report: Schemathesis' engine, events collected into values
+    report.py    Failure, Report, the console text and the JUnit file
+
+Exit codes: 0 conforms, 1 violations found, 2 usage error or unreachable server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from mock_server.contract.options import ContractOptions, Credentials, check_base_url, parse_headers
+from mock_server.contract.report import EXIT_UNUSABLE, Failure, Report, render_text, write_junit
+
+__all__ = ["ContractOptions", "Credentials", "Failure", "Report", "command", "configure_parser", "run_contract"]
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the options of `mock-server contract`."""
+    parser.description = (
+        "Check an API against its spec with Schemathesis. Without --base-url the in-process mock is checked "
+        "(positive and negative data); with it, the server at that URL (the spec's paths are appended), positive "
+        "data only and read-only (GET, HEAD, OPTIONS) unless --negative / --allow-writes. Credentials default to "
+        "MOCK_SERVER_<API>_TOKEN and MOCK_SERVER_<API>_APIKEY. Exit 0 conforms, 1 violations, 2 usage error or "
+        "unreachable server.")
+    parser.add_argument("api", help="API name: plandocket, eguma, printlounge or mittwald")
+    parser.add_argument("--base-url", metavar="URL", help="check this server instead of the in-process mock")
+    parser.add_argument("--token", help="bearer token / access token (default env MOCK_SERVER_<API>_TOKEN)")
+    parser.add_argument("--apikey", help="api key, e.g. e-guma's `apikey` (default env MOCK_SERVER_<API>_APIKEY)")
+    parser.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
+                        help="extra header sent with every request (repeatable)")
+    parser.add_argument("--allow-writes", action="store_true",
+                        help="with --base-url: also send PUT/PATCH/POST/DELETE (default: GET, HEAD, OPTIONS only)")
+    parser.add_argument("--negative", action="store_true",
+                        help="with --base-url: also send data the spec forbids (the mock always gets both)")
+    parser.add_argument("--max-examples", type=_positive, default=ContractOptions.max_examples, metavar="N",
+                        help=f"generated cases per operation and phase (default {ContractOptions.max_examples})")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the data generation (default random)")
+    parser.add_argument("--workers", type=_positive, default=1, metavar="N", help="concurrent workers (default 1)")
+    parser.add_argument("--junit", metavar="PATH", help="also write a JUnit XML report here")
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run `mock-server contract` from parsed arguments; SettingsError (exit 2) on bad usage."""
+    from pathlib import Path
+
+    from mock_server.contract.runner import run_contract
+
+    options = ContractOptions(
+        api=args.api,
+        base_url=check_base_url(args.base_url) if args.base_url else None,
+        credentials=Credentials.resolve(args.api, args.token, args.apikey, os.environ),
+        headers=parse_headers(args.header),
+        allow_writes=args.allow_writes,
+        negative=args.negative,
+        max_examples=args.max_examples,
+        seed=args.seed,
+        workers=args.workers,
+        junit=Path(args.junit) if args.junit else None,
+    )
+    report = run_contract(options)
+    if options.junit is not None:
+        write_junit(report, options.junit)
+    stream = sys.stderr if report.exit_code == EXIT_UNUSABLE else sys.stdout
+    stream.write(render_text(report))
+    stream.flush()
+    return report.exit_code
+
+
+def __getattr__(name: str) -> object:
+    # run_contract imports Schemathesis (slow); `mock-server --help` only needs the parser
+    if name == "run_contract":
+        from mock_server.contract.runner import run_contract
+
+        return run_contract
+    raise AttributeError(name)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return number

@@ -1,0 +1,126 @@
+"""This module contains the results of a contract run as values (Failure, Report) and their text and JUnit forms.
+
+Every string that reaches a Report has already been masked (see runner._Masker); rendering adds no data.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_UNUSABLE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One violation of the spec found by one check on one operation."""
+
+    operation: str
+    """The operation's label, e.g. `GET /api/order/`."""
+    title: str
+    message: str
+    severity: str
+    check: str = ""
+    """The Schemathesis check that found it (`response_schema_conformance`, ...) or one of ours."""
+    code: str = ""
+    """Schemathesis' stable failure code (ST108, ...), empty for ours."""
+    expected: str = ""
+    got: str = ""
+    curl: str = ""
+    """Command(s) that reproduce the failing request, credentials masked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything a contract run found: counts and failures."""
+
+    api: str
+    target: str
+    mode: str
+    operations: tuple[str, ...]
+    """Labels of the operations checked, e.g. `GET /api/order/`."""
+    requests: int
+    failures: tuple[Failure, ...] = ()
+    seed: int | None = None
+    duration_s: float = 0.0
+    unreachable: str | None = None
+    """Why the server could not be reached; the counts then mean nothing."""
+    status_counts: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        if self.unreachable is not None:
+            return EXIT_UNUSABLE
+        return EXIT_VIOLATIONS if self.failures else EXIT_OK
+
+    @property
+    def summary(self) -> str:
+        noun = "failure" if len(self.failures) == 1 else "failures"
+        return (f"contract {self.api}: {len(self.operations)} operations, {self.requests} requests, "
+                f"{len(self.failures)} {noun}")
+
+    def by_operation(self) -> dict[str, list[Failure]]:
+        grouped: dict[str, list[Failure]] = {}
+        for failure in self.failures:
+            grouped.setdefault(failure.operation, []).append(failure)
+        return grouped
+
+
+def render_text(report: Report) -> str:
+    """The console form: per failing operation the check, expected vs got and a curl; then the counts."""
+    if report.unreachable is not None:
+        return f"contract {report.api}: {report.unreachable}\n"
+    lines: list[str] = []
+    for operation, failures in report.by_operation().items():
+        lines.append(operation)
+        for failure in failures:
+            code = f" [{failure.code}]" if failure.code else ""
+            lines.append(f"  {failure.check}: {failure.title}{code}")
+            lines += _labelled("expected", failure.expected)
+            lines += _labelled("got", failure.got)
+            if failure.curl:
+                lines.append("    reproduce:")
+                lines += [f"      {line}" for line in failure.curl.splitlines()]
+        lines.append("")
+    statuses = ", ".join(f"{status}: {n}" for status, n in sorted(report.status_counts.items()))
+    seed = f"seed {report.seed} (--seed {report.seed} repeats the run)" if report.seed is not None else "no seed"
+    lines.append(f"{report.target}; {report.mode} mode; {seed}; {report.duration_s:.1f} s; "
+                 f"responses by status: {statuses or 'none'}")
+    lines.append(report.summary)
+    return "\n".join(lines) + "\n"
+
+
+def _labelled(label: str, text: str) -> list[str]:
+    if not text:
+        return []
+    first, *rest = text.splitlines() or [""]
+    head = f"{label}:".ljust(len("expected: "))
+    return [f"    {head}{first}", *(f"    {' ' * len(head)}{line}" for line in rest)]
+
+
+def write_junit(report: Report, path: Path) -> None:
+    """A JUnit XML file: one test case per operation, one <failure> per violation."""
+    grouped = report.by_operation()
+    names = [*report.operations, *sorted(set(grouped) - set(report.operations))]
+    suite = ET.Element("testsuite", name=f"contract {report.api}", tests=str(len(names) + bool(report.unreachable)),
+                       failures=str(len(report.failures)), errors="1" if report.unreachable else "0",
+                       time=f"{report.duration_s:.3f}")
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (("target", report.target), ("mode", report.mode), ("requests", str(report.requests)),
+                        ("seed", "" if report.seed is None else str(report.seed))):
+        ET.SubElement(properties, "property", name=name, value=value)
+    if report.unreachable is not None:
+        case = ET.SubElement(suite, "testcase", classname=report.api, name="reachability")
+        ET.SubElement(case, "error", message=report.unreachable, type="unreachable")
+    for operation in names:
+        case = ET.SubElement(suite, "testcase", classname=report.api, name=operation)
+        for failure in grouped.get(operation, []):
+            element = ET.SubElement(case, "failure", type=failure.check, message=failure.title)
+            element.text = "\n".join(part for part in (
+                f"severity: {failure.severity}", f"expected: {failure.expected}", f"got: {failure.got}",
+                failure.message, f"reproduce:\n{failure.curl}" if failure.curl else "") if part)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,158 @@
+"""`mock-server contract --base-url` against vendor look-alikes on 127.0.0.1, each broken in one typical way."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from mock_server.cli import main
+from tests.contract.servers import APIKEY, TOKEN, Violation, serve_vendor
+
+pytestmark = pytest.mark.contract
+
+# Few generated cases: the coverage phase already sends every boundary value of every parameter.
+FAST = ("--max-examples", "3", "--seed", "7")
+CREDENTIALS = ("--token", TOKEN, "--apikey", APIKEY)
+
+
+def _contract(capsys: pytest.CaptureFixture[str], api: str, base_url: str, *extra: str) -> tuple[int, str, str]:
+    code = main(["contract", api, "--base-url", base_url, *FAST, *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("api", "violation", "check", "evidence"),
+    [
+        ("plandocket", Violation.WRONG_TYPE, "response_schema_conformance", '{"type": "number"}'),
+        ("eguma", Violation.MISSING_FIELD, "response_schema_conformance", '"order_number" present'),
+        ("mittwald", Violation.OUTSIDE_ENUM, "response_schema_conformance", '"PENDING" at /0/status'),
+        ("mittwald", Violation.MISSING_HEADER, "response_headers_conformance", "X-Pagination-TotalCount"),
+        ("mittwald", Violation.WRONG_HEADER, "response_headers_conformance", "x-pagination-limit: all"),
+        ("printlounge", Violation.SERVER_ERROR, "not_a_server_error", "500 Internal Server Error"),
+        ("printlounge", Violation.WRONG_CONTENT_TYPE, "content_type_conformance", "Content-Type text/html"),
+        ("eguma", Violation.FORBIDDEN_NULL, "response_schema_conformance", "null at /0/currency"),
+        ("plandocket", Violation.IGNORED_AUTH, "ignored_auth", "got:      200 OK"),
+    ],
+    ids=lambda value: str(value),
+)
+def test_contract_reports_planted_violation(
+    capsys: pytest.CaptureFixture[str], api: str, violation: Violation, check: str, evidence: str
+) -> None:
+    with serve_vendor(api, violation) as server:
+        code, out, _ = _contract(capsys, api, server.base_url, *CREDENTIALS)
+    assert code == 1, out
+    assert f"  {check}: " in out
+    assert evidence in out
+    assert "reproduce:\n      curl -X GET" in out
+    assert re.search(rf"^contract {api}: \d+ operations, \d+ requests, [1-9]\d* failures?$", out, re.M), out
+
+
+@pytest.mark.parametrize("api", ["plandocket", "eguma", "mittwald", "printlounge"])
+def test_contract_conforming_server_passes(capsys: pytest.CaptureFixture[str], api: str) -> None:
+    # a path prefix in front of the spec's paths, as for the mock's own http://127.0.0.1:8000/<api>
+    with serve_vendor(api, prefix="/vendor") as server:
+        code, out, err = _contract(capsys, api, server.base_url, *CREDENTIALS)
+    assert code == 0, out + err
+    assert re.search(rf"^contract {api}: [1-9]\d* operations, [1-9]\d* requests, 0 failures$", out, re.M), out
+    assert "200: " in out
+
+
+def test_contract_read_only_sends_no_writes(capsys: pytest.CaptureFixture[str]) -> None:
+    # --negative: the coverage phase then also probes undeclared methods
+    with serve_vendor("printlounge") as server:
+        _contract(capsys, "printlounge", server.base_url, "--negative")
+    assert "GET" in server.methods
+    assert set(server.methods) <= {"GET", "HEAD", "OPTIONS"}, sorted(set(server.methods))
+
+
+def test_contract_allow_writes_sends_put_and_patch(capsys: pytest.CaptureFixture[str]) -> None:
+    with serve_vendor("printlounge") as server:
+        code, out, _ = _contract(capsys, "printlounge", server.base_url, "--allow-writes")
+    assert {"PUT", "PATCH"} <= set(server.methods)
+    assert code == 0, out
+    assert "contract printlounge: 5 operations" in out
+
+
+def test_contract_masks_planted_secrets_everywhere(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = "planted-admin-token-93c1"
+    monkeypatch.chdir(tmp_path)  # anything the run writes by default lands here
+    monkeypatch.setenv("MOCK_SERVER_ADMIN_TOKEN", admin)
+    junit = tmp_path / "reports" / "contract.xml"
+    outputs = []
+    # the servers echo the credentials into their bodies, which the failure messages quote
+    with serve_vendor("eguma", Violation.MISSING_FIELD, echo=True) as eguma:
+        outputs.append(_contract(capsys, "eguma", eguma.base_url, "--apikey", APIKEY, "--junit", str(junit),
+                                 "--header", f"X-Admin-Token: {admin}"))
+    eguma_junit = junit.read_text(encoding="utf-8")
+    with serve_vendor("plandocket", Violation.WRONG_TYPE, echo=True) as plandocket:
+        outputs.append(_contract(capsys, "plandocket", plandocket.base_url, "--token", TOKEN, "--junit", str(junit)))
+    assert [code for code, _, _ in outputs] == [1, 1]
+    written = [p.read_text(encoding="utf-8", errors="replace") for p in tmp_path.rglob("*") if p.is_file()]
+    texts = [out for _, out, _ in outputs] + [err for _, _, err in outputs] + written + [eguma_junit]
+    for secret in (TOKEN, APIKEY, admin):
+        assert not any(secret in text for text in texts), secret
+    assert "apikey=%5BFiltered%5D" in outputs[0][1]
+    assert "Authorization: [Filtered]" in outputs[1][1]
+    assert ET.fromstring(eguma_junit).find("testcase/failure").get("type") == "response_schema_conformance"
+
+
+def test_contract_curl_keeps_event_key_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    with serve_vendor("plandocket", Violation.SERVER_ERROR) as server:
+        code, out, _ = _contract(capsys, "plandocket", server.base_url, "--token", TOKEN)
+    assert code == 1
+    curls = [line for line in out.splitlines() if line.strip().startswith("curl ")]
+    assert any(re.search(r"[?&]event_key=(?!%5BFiltered)[^&' ]+", c) for c in curls), curls
+    assert all(c.count("[Filtered]") == 1 and "Authorization: [Filtered]" in c for c in curls), curls
+
+
+def test_contract_reads_credentials_from_env(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    monkeypatch.setenv("MOCK_SERVER_EGUMA_APIKEY", APIKEY)
+    monkeypatch.setenv("MOCK_SERVER_MITTWALD_TOKEN", TOKEN)
+    for api in ("eguma", "mittwald"):
+        with serve_vendor(api) as server:
+            code, out, err = _contract(capsys, api, server.base_url)
+        assert code == 0, out + err
+        assert "401: " in out  # the auth check's deliberate calls without credentials; the others got through
+
+
+def test_contract_without_credentials_is_a_usage_error(capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MOCK_SERVER_PLANDOCKET_TOKEN", raising=False)
+    monkeypatch.delenv("MOCK_SERVER_PLANDOCKET_APIKEY", raising=False)
+    with serve_vendor("plandocket") as server:
+        code, _, err = _contract(capsys, "plandocket", server.base_url)
+    assert code == 2
+    assert "MOCK_SERVER_PLANDOCKET_TOKEN" in err
+    assert server.methods == []
+
+
+def test_contract_unreachable_url_exits_2() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_server", "contract", "printlounge", "--base-url", f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"contract printlounge: cannot reach http://127.0.0.1:{port}: "
+                                          "connection refused"]
+
+
+def test_contract_bad_header_is_a_usage_error_without_echo(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["contract", "plandocket", "--base-url", "http://127.0.0.1:9", "--header", f"Authorization {TOKEN}"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "--header must look like 'Name: value'" in err
+    assert TOKEN not in err
