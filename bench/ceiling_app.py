@@ -103,8 +103,15 @@ def create_app(spec_dir: Path = SPEC_DIR, bodies: dict[str, Any] | None = None) 
     for path in sorted(spec_dir.glob("*.yaml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         name = api_name(document, path)
-        app.add_api(document, base_path=f"/{name}", name=name, resolver=ConstantResolver(name, document, bodies or {}),
-                    strict_validation=True, validate_responses=False, security_map=SECURITY_MAP)
+        app.add_api(
+            document,
+            base_path=f"/{name}",
+            name=name,
+            resolver=ConstantResolver(name, document, bodies or {}),
+            strict_validation=True,
+            validate_responses=False,
+            security_map=SECURITY_MAP,
+        )
     return app
 
 
@@ -116,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bodies = json.loads(args.bodies.read_text(encoding="utf-8")) if args.bodies else {}
     # the same uvicorn settings as `mock-server serve`
-    uvicorn.run(create_app(args.spec_dir, bodies), host="127.0.0.1", port=args.port, access_log=False,
-                log_level="warning")
+    uvicorn.run(
+        create_app(args.spec_dir, bodies), host="127.0.0.1", port=args.port, access_log=False, log_level="warning"
+    )
     return 0
 
 

@@ -40,7 +40,7 @@ def _patch_mock_resolver() -> None:
         return body, status, {"Content-Type": "application/json"}
 
     mock_operation.patched = True  # type: ignore[attr-defined]
-    MockResolver.mock_operation = mock_operation  # type: ignore[method-assign]
+    MockResolver.mock_operation = mock_operation
 
 
 _patch_mock_resolver()  # also in uvicorn's reload worker, which imports this file as __mp_main__

@@ -101,8 +101,9 @@ def run_python(url: str, connections: int, seconds: float, headers: dict[str, st
 
 
 # --- the Python load generator ---------------------------------------------------------------------------------------
-async def _connection(host: str, port: int, request: bytes, deadline: float, latencies: list[float],
-                      counts: dict[str, int]) -> None:
+async def _connection(
+    host: str, port: int, request: bytes, deadline: float, latencies: list[float], counts: dict[str, int]
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < deadline:
@@ -145,16 +146,22 @@ async def _load(url: str, connections: int, seconds: float, headers: dict[str, s
     counts = {"non_2xx": 0, "errors": 0}
     started = time.perf_counter()
     deadline = started + seconds
-    await asyncio.gather(*(_connection(host, port, request, deadline, latencies, counts)
-                           for _ in range(connections)))
+    await asyncio.gather(*(_connection(host, port, request, deadline, latencies, counts) for _ in range(connections)))
     elapsed = time.perf_counter() - started
     latencies.sort()
 
     def pct(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else math.nan
 
-    return LoadResult(requests=len(latencies), seconds=elapsed, rps=len(latencies) / elapsed, p50_ms=pct(0.50),
-                      p99_ms=pct(0.99), non_2xx=counts["non_2xx"], errors=counts["errors"])
+    return LoadResult(
+        requests=len(latencies),
+        seconds=elapsed,
+        rps=len(latencies) / elapsed,
+        p50_ms=pct(0.50),
+        p99_ms=pct(0.99),
+        non_2xx=counts["non_2xx"],
+        errors=counts["errors"],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,8 +18,13 @@ LAYERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("handler", re.compile(r"mock_server/(handlers|scenarios|auth)\.py")),
     ("outer app", re.compile(r"mock_server/(app|journal|redact)\.py|starlette/middleware/cors\.py")),
     ("security", re.compile(r"connexion/(middleware/)?security\.py")),
-    ("validation", re.compile(r"connexion/(middleware/request_validation|validators/|uri_parsing|json_schema)|"
-                              r"jsonschema/|mock_server/validation\.py")),
+    (
+        "validation",
+        re.compile(
+            r"connexion/(middleware/request_validation|validators/|uri_parsing|json_schema)|"
+            r"jsonschema/|mock_server/validation\.py"
+        ),
+    ),
     ("connexion call", re.compile(r"connexion/(decorators|operations|lifecycle|context|utils)")),
     ("response", re.compile(r"starlette/responses\.py")),
     ("routing+middleware", re.compile(r"connexion/|starlette/")),
@@ -38,8 +43,22 @@ def py_spy() -> str | None:
 def record(pid: int, seconds: float, rate: int, out: Path, pin: list[str]) -> None:
     exe = py_spy()
     assert exe is not None
-    cmd = [*pin, exe, "record", "--pid", str(pid), "--rate", str(rate), "--nonblocking", "--format", "raw",
-           "--duration", str(max(1, round(seconds))), "-o", str(out)]
+    cmd = [
+        *pin,
+        exe,
+        "record",
+        "--pid",
+        str(pid),
+        "--rate",
+        str(rate),
+        "--nonblocking",
+        "--format",
+        "raw",
+        "--duration",
+        str(max(1, round(seconds))),
+        "-o",
+        str(out),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=seconds + 60)
     if done.returncode != 0 or not out.exists():
         raise RuntimeError(f"py-spy failed ({done.returncode}): {done.stderr.strip()}")
@@ -64,7 +83,7 @@ def summarise(raw: str, top: int = 12) -> dict[str, Any]:
         total += n
         frames = [_frame(f) for f in stack.split(";")]
         layer = "other"
-        for func, file in reversed(frames):
+        for _func, file in reversed(frames):
             hit = next((name for name, pattern in LAYERS if pattern.search(file)), None)
             if hit:
                 layer = hit
@@ -81,8 +100,14 @@ def summarise(raw: str, top: int = 12) -> dict[str, Any]:
         return 100.0 * n / total
 
     hottest = [(name, pct(n), pct(inclusive[name])) for name, n in own.most_common(top)]
-    ours = sorted((name for name in inclusive if "mock_server/" in name and "cli.py" not in name),
-                  key=lambda name: -inclusive[name])[:top]
+    ours = sorted(
+        (
+            name
+            for name in inclusive
+            if "mock_server/" in name and not re.search(r"mock_server/(cli|__main__)\.py", name)
+        ),
+        key=lambda name: -inclusive[name],
+    )[:top]
     return {
         "samples": total,
         "buckets": {name: pct(layers[name]) for name in [*LAYER_NAMES, "other"] if layers[name]},

@@ -13,8 +13,13 @@ from typing import Any
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 NOTES_START, NOTES_END = "<!-- bench:notes:start -->", "<!-- bench:notes:end -->"
 SERVERS = ("mock-server", "ceiling", "prism-static", "prism-dynamic", "connexion-mock")
-LABELS = {"mock-server": "mock-server", "ceiling": "ceiling", "prism-static": "Prism static",
-          "prism-dynamic": "Prism dynamic", "connexion-mock": "Connexion mock"}
+LABELS = {
+    "mock-server": "mock-server",
+    "ceiling": "ceiling",
+    "prism-static": "Prism static",
+    "prism-dynamic": "Prism dynamic",
+    "connexion-mock": "Connexion mock",
+}
 CEILING_SHARE = 0.9
 """Issue 9.11: where a target lies above the stack's ceiling, the target is 90% of the ceiling."""
 
@@ -66,8 +71,9 @@ def _verdict(ok: bool | None, detail: str = "") -> str:
     return ("**met**" if ok else "**missed**") + (f" ({detail})" if detail else "")
 
 
-def throughput_target(mock: float | None, baseline: float | None, factor: float, ceiling: float | None
-                      ) -> tuple[float | None, str, bool | None]:
+def throughput_target(
+    mock: float | None, baseline: float | None, factor: float, ceiling: float | None
+) -> tuple[float | None, str, bool | None]:
     """(target rps, how it was set, met?) for `mock >= factor x baseline`, capped at 90% of the ceiling."""
     if mock is None or baseline is None:
         return None, "", None
@@ -93,13 +99,19 @@ def evaluate(results: dict[str, Any]) -> list[tuple[str, str, str]]:
                 base_rps = rps(base, t["id"], conns)
                 goal, how, ok = throughput_target(mock, base_rps, factor, ceil)
                 name = f"{t['id']} rps ≥ {factor:g}× {LABELS[base]}, {conns} conn"
-                measured = (f"{_fmt(mock)} rps = {_ratio(mock, base_rps)} {LABELS[base]}, {_ratio(mock, ceil)} ceiling;"
-                            f" target {_fmt(goal)} ({how})" if goal is not None else "n/a")
+                measured = (
+                    f"{_fmt(mock)} rps = {_ratio(mock, base_rps)} {LABELS[base]}, {_ratio(mock, ceil)} ceiling;"
+                    f" target {_fmt(goal)} ({how})"
+                    if goal is not None
+                    else "n/a"
+                )
                 gap = f"by {(1 - mock / goal) * 100:.0f}%" if ok is False and mock and goal else ""
                 out.append((name, measured, _verdict(ok, gap)))
             if t["kind"] == "list":
-                mock_p99, prism_p99 = rps("mock-server", t["id"], conns, "p99_ms"), rps("prism-static", t["id"], conns,
-                                                                                        "p99_ms")
+                mock_p99, prism_p99 = (
+                    rps("mock-server", t["id"], conns, "p99_ms"),
+                    rps("prism-static", t["id"], conns, "p99_ms"),
+                )
                 ceil_p99 = rps("ceiling", t["id"], conns, "p99_ms")
                 ok = None
                 goal = prism_p99
@@ -108,31 +120,44 @@ def evaluate(results: dict[str, Any]) -> list[tuple[str, str, str]]:
                     goal, how = ceil_p99 / CEILING_SHARE, "the ceiling's is above Prism's: ceiling / 0.9"
                 if mock_p99 is not None and goal is not None:
                     ok = mock_p99 <= goal
-                measured = (f"{_fmt(mock_p99, 2)} ms vs Prism static {_fmt(prism_p99, 2)} ms, ceiling "
-                            f"{_fmt(ceil_p99, 2)} ms; target ≤ {_fmt(goal, 2)} ({how})")
+                measured = (
+                    f"{_fmt(mock_p99, 2)} ms vs Prism static {_fmt(prism_p99, 2)} ms, ceiling "
+                    f"{_fmt(ceil_p99, 2)} ms; target ≤ {_fmt(goal, 2)} ({how})"
+                )
                 gap = f"by {(mock_p99 / goal - 1) * 100:.0f}%" if ok is False and mock_p99 and goal else ""
                 out.append((f"{t['id']} p99 ≤ Prism static, {conns} conn", measured, _verdict(ok, gap)))
 
     starts = results["starts"]
     mock_start = median(_select(starts, server="mock-server"), "startup_s")
-    prism_per_spec = [median(_select(starts, server="prism-static", apis=[api]), "startup_s")
-                      for api in results["config"]["apis"]]
+    prism_per_spec = [
+        median(_select(starts, server="prism-static", apis=[api]), "startup_s") for api in results["config"]["apis"]
+    ]
     prism_known = [p for p in prism_per_spec if p is not None]
     prism_start = min(prism_known) if prism_known else None
     ok = None if mock_start is None or prism_start is None else mock_start < prism_start
-    out.append(("start-up of all four APIs < Prism's for one spec",
-                f"mock-server {_fmt(mock_start, 2)} s vs Prism static {_fmt(prism_start, 2)} s (its fastest spec)",
-                _verdict(ok, f"{mock_start / prism_start:.1f}× Prism's" if ok is False and mock_start and prism_start
-                         else "")))
+    out.append(
+        (
+            "start-up of all four APIs < Prism's for one spec",
+            f"mock-server {_fmt(mock_start, 2)} s vs Prism static {_fmt(prism_start, 2)} s (its fastest spec)",
+            _verdict(
+                ok, f"{mock_start / prism_start:.1f}× Prism's" if ok is False and mock_start and prism_start else ""
+            ),
+        )
+    )
 
     mock_rss = median(_select(starts, server="mock-server"), "peak_rss_bytes")
     prism_rss = median(_select(starts, server="prism-static"), "peak_rss_bytes")
     ok = None if mock_rss is None or prism_rss is None else mock_rss <= prism_rss / 2
-    out.append(("peak memory under load ≤ ½ Prism's",
-                f"mock-server {_mib(mock_rss)} MiB vs Prism static {_mib(prism_rss)} MiB per process "
-                f"(= {_ratio(mock_rss, prism_rss)})",
-                _verdict(ok, f"{mock_rss / (prism_rss / 2):.1f}× the allowance" if ok is False and mock_rss
-                         and prism_rss else "")))
+    out.append(
+        (
+            "peak memory under load ≤ ½ Prism's",
+            f"mock-server {_mib(mock_rss)} MiB vs Prism static {_mib(prism_rss)} MiB per process "
+            f"(= {_ratio(mock_rss, prism_rss)})",
+            _verdict(
+                ok, f"{mock_rss / (prism_rss / 2):.1f}× the allowance" if ok is False and mock_rss and prism_rss else ""
+            ),
+        )
+    )
 
     growth = results.get("growth") or []
     counts = sorted({g["count"] for g in growth})
@@ -143,9 +168,14 @@ def evaluate(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             b = median(_select(growth, target=tid, count=high), "rps")
             drop = (1 - b / a) if a and b is not None else None
             ok = None if drop is None else drop < 0.25
-            out.append((f"growth {tid}: rps falls < 25% from {low:,} to {high:,}",
-                        f"{_fmt(a)} → {_fmt(b)} rps ({'-' if drop is not None and drop >= 0 else '+'}"
-                        f"{abs(drop or 0) * 100:.0f}%)", _verdict(ok)))
+            out.append(
+                (
+                    f"growth {tid}: rps falls < 25% from {low:,} to {high:,}",
+                    f"{_fmt(a)} → {_fmt(b)} rps ({'-' if drop is not None and drop >= 0 else '+'}"
+                    f"{abs(drop or 0) * 100:.0f}%)",
+                    _verdict(ok),
+                )
+            )
     return out
 
 
@@ -187,8 +217,12 @@ def render(results: dict[str, Any], notes: str) -> str:
 
     lines += ["", "### Requests per second", ""]
     header = ["request", "conn", *(LABELS[s] for s in servers)]
-    ratio_cols = [("prism-static", "mock / Prism static"), ("ceiling", "mock / ceiling"),
-                  ("prism-dynamic", "mock / Prism dyn."), ("connexion-mock", "mock / Connexion")]
+    ratio_cols = [
+        ("prism-static", "mock / Prism static"),
+        ("ceiling", "mock / ceiling"),
+        ("prism-dynamic", "mock / Prism dyn."),
+        ("connexion-mock", "mock / Connexion"),
+    ]
     ratio_cols = [(s, h) for s, h in ratio_cols if s in servers and "mock-server" in servers]
     header += [h for _, h in ratio_cols]
     rows = []
@@ -218,6 +252,25 @@ def render(results: dict[str, Any], notes: str) -> str:
             rows.append(row)
     lines += _table(["request", "conn", *(LABELS[s] for s in servers)], rows)
 
+    foreign = [c for c in [*cells, *(results.get("growth") or [])] if c.get("foreign_cores") is not None]
+    if foreign:
+        limit = cfg.get("quiet_cores", 0.25)
+        noisy = [c for c in foreign if c["foreign_cores"] > limit]
+        values = sorted(c["foreign_cores"] for c in foreign)
+        lines += [
+            "",
+            f"Machine noise: while cells ran, processes other than the server, the load generator and the "
+            f"harness used {statistics.median(values):.2f} cores (median; max {values[-1]:.2f}) of "
+            f"{meta['cpus']}. {len(noisy)} of {len(foreign)} cells ran with more than {limit:g} cores of "
+            "other load"
+            + (
+                ": " + ", ".join(sorted({f"{LABELS.get(c.get('server', ''), 'growth')} {c['target']}" for c in noisy}))
+                if noisy
+                else ""
+            )
+            + ".",
+        ]
+
     failures = [c for c in cells if c.get("status") not in (None, 200) or c.get("non_2xx") or c.get("errors")]
     if failures:
         lines += ["", "Cells with errors or non-2xx answers (their numbers are not comparable):", ""]
@@ -226,14 +279,21 @@ def render(results: dict[str, Any], notes: str) -> str:
             key = (c["server"], c["target"], c["connections"])
             if key not in seen:
                 seen.add(key)
-                lines.append(f"- {LABELS[c['server']]}, {c['target']}, {c['connections']} conn: status "
-                             f"{c.get('status')}, non-2xx {c.get('non_2xx', 0)}, socket errors {c.get('errors', 0)}"
-                             + (f": {c['detail']}" if c.get("detail") else ""))
+                lines.append(
+                    f"- {LABELS[c['server']]}, {c['target']}, {c['connections']} conn: status "
+                    f"{c.get('status')}, non-2xx {c.get('non_2xx', 0)}, socket errors {c.get('errors', 0)}"
+                    + (f": {c['detail']}" if c.get("detail") else "")
+                )
 
-    lines += ["", "### Start-up and memory", "",
-              "Start-up: from spawning the process to the first 200 of every API it serves (polled every 10 ms). "
-              "Memory: peak RSS of the process tree (sum over processes), sampled every 100 ms from spawn to stop, "
-              "so it covers the load.", ""]
+    lines += [
+        "",
+        "### Start-up and memory",
+        "",
+        "Start-up: from spawning the process to the first 200 of every API it serves (polled every 10 ms). "
+        "Memory: peak RSS of the process tree (sum over processes), sampled every 100 ms from spawn to stop, "
+        "so it covers the load.",
+        "",
+    ]
     rows = []
     for s in servers:
         groups = sorted({tuple(x["apis"]) for x in _select(starts, server=s)}, key=lambda g: (len(g), g))
@@ -246,9 +306,14 @@ def render(results: dict[str, Any], notes: str) -> str:
 
     growth = results.get("growth") or []
     if growth:
-        lines += ["", "### Growth: mock-server from 1,000 to 100,000 orders per API", "",
-                  f"mock-server serving {', '.join(cfg['growth_apis'])} (`--api`), {cfg['growth_connections']} "
-                  "connections, filtered and paged lists (first page of 20).", ""]
+        lines += [
+            "",
+            "### Growth: mock-server from 1,000 to 100,000 orders per API",
+            "",
+            f"mock-server serving {', '.join(cfg['growth_apis'])} (`--api`), {cfg['growth_connections']} "
+            "connections, filtered and paged lists (first page of 20).",
+            "",
+        ]
         counts = sorted({g["count"] for g in growth})
         tids = sorted({g["target"] for g in growth})
         rows = []
@@ -262,8 +327,12 @@ def render(results: dict[str, Any], notes: str) -> str:
             row.append(_cell(gs, "startup_s", 2))
             row.append(_cell([{"mib": x["peak_rss_bytes"] / 2**20} for x in gs], "mib"))
             rows.append(row)
-        header = ["orders per API", *[h for tid in tids for h in (f"{tid} rps", f"{tid} p99 ms")],
-                  "start → first 200 (s)", "peak RSS (MiB)"]
+        header = [
+            "orders per API",
+            *[h for tid in tids for h in (f"{tid} rps", f"{tid} p99 ms")],
+            "start → first 200 (s)",
+            "peak RSS (MiB)",
+        ]
         lines += _table(header, rows)
         lines += ["", "```"]
         for tid in tids:
@@ -273,20 +342,30 @@ def render(results: dict[str, Any], notes: str) -> str:
                 lines.append(f"{tid:<18} {n:>8,} | {'#' * round(40 * value / top):<40} {value:,.0f} rps")
         lines += ["```"]
 
-    lines += ["", "### What each server answers", "",
-              "Prism and Connexion's mock ignore filters and paging: they answer the spec's example (static) or "
-              "random schema-shaped data (Prism `-d`) whatever the query says, so their lists are not the 20 (or "
-              "a handful of) matching orders mock-server computes. Response sizes (bytes) of the benchmarked "
-              "requests:", ""]
+    lines += [
+        "",
+        "### What each server answers",
+        "",
+        "Prism and Connexion's mock ignore filters and paging: they answer the spec's example (static) or "
+        "random schema-shaped data (Prism `-d`) whatever the query says, so their lists are not the 20 (or "
+        "a handful of) matching orders mock-server computes. Response sizes (bytes) of the benchmarked "
+        "requests:",
+        "",
+    ]
     sizes = results.get("sizes") or {}
     rows = []
     for t in targets:
         rows.append([t["id"], t.get("note", ""), *(_fmt(sizes.get(s, {}).get(t["id"])) for s in servers)])
     lines += _table(["request", "query", *(LABELS[s] for s in servers)], rows)
-    lines += ["", "Request paths (relative to the API's base; mock-server and the ceiling at `/<api>`, Prism and "
-              "Connexion's mock at `/`):", ""]
-    lines += [f"- {t['id']}: `{t['path']}`" + (" (`Authorization: Bearer …`)" if t.get("headers") else "")
-              for t in targets]
+    lines += [
+        "",
+        "Request paths (relative to the API's base; mock-server and the ceiling at `/<api>`, Prism and "
+        "Connexion's mock at `/`):",
+        "",
+    ]
+    lines += [
+        f"- {t['id']}: `{t['path']}`" + (" (`Authorization: Bearer …`)" if t.get("headers") else "") for t in targets
+    ]
     lines += ["", *results.get("server_notes", [])]
 
     lines += ["", "### Versions", ""]
@@ -304,22 +383,33 @@ def render(results: dict[str, Any], notes: str) -> str:
 
 
 def profile_lines(profile: dict[str, Any]) -> list[str]:
-    lines = [f"`py-spy record --rate {profile['rate']} --nonblocking --format raw` for {profile['seconds']:g} s per "
-             f"request at {profile['connections']} connections (wrk); shares are of all samples of the "
-             "server's main thread (idle excluded), so they add up to the process's busy time.", ""]
+    lines = [
+        f"`py-spy record --rate {profile['rate']} --nonblocking --format raw` for {profile['seconds']:g} s per "
+        f"request at {profile['connections']} connections (wrk); shares are of all samples of the "
+        "server's main thread (idle excluded), so they add up to the process's busy time.",
+        "",
+    ]
     per_target = profile["targets"]
     buckets = list(dict.fromkeys(b for p in per_target.values() for b in p["buckets"]))
-    rows = [[tid, f"{p['rps']:,.0f}", *(f"{p['buckets'].get(b, 0):.0f}%" for b in buckets)]
-            for tid, p in per_target.items()]
-    lines += ["Busy time by layer (each sample goes to the deepest layer on its stack: `query+encode` = "
-              "mock_server collection/query/store, `handler` = handlers.py, `outer app` = mock_server's app.py "
-              "wrapper (journal, aliases, CORS), `validation`/`security` = connexion's request validation and "
-              "security, `routing+middleware` = the rest of connexion/starlette, `uvicorn+loop` = HTTP parsing, "
-              "protocol and event loop):", ""]
+    rows = [
+        [tid, f"{p['rps']:,.0f}", *(f"{p['buckets'].get(b, 0):.0f}%" for b in buckets)] for tid, p in per_target.items()
+    ]
+    lines += [
+        "Busy time by layer (each sample goes to the deepest layer on its stack: `query+encode` = "
+        "mock_server collection/query/store, `handler` = handlers.py, `outer app` = mock_server's app.py "
+        "wrapper (journal, aliases, CORS), `validation`/`security` = connexion's request validation and "
+        "security, `routing+middleware` = the rest of connexion/starlette, `uvicorn+loop` = HTTP parsing, "
+        "protocol and event loop):",
+        "",
+    ]
     lines += _table(["request", "rps under py-spy", *buckets], rows)
     for tid, p in per_target.items():
-        lines += ["", f"`{tid}` ({p['samples']} samples): hottest functions by self time, then mock_server's own "
-                  "functions by inclusive time", ""]
+        lines += [
+            "",
+            f"`{tid}` ({p['samples']} samples): hottest functions by self time, then mock_server's own "
+            "functions by inclusive time",
+            "",
+        ]
         rows = [[f"`{f}`", f"{s:.1f}", f"{i:.1f}"] for f, s, i in p["top"]]
         rows += [[f"`{f}`", f"{s:.1f}", f"**{i:.1f}**"] for f, s, i in p["mock_server"]]
         lines += _table(["function (file)", "self %", "inclusive %"], rows)
@@ -342,6 +432,7 @@ def existing_notes(path: Path) -> str:
     """The hand-written findings kept between the notes markers (they survive re-runs)."""
     if not path.exists():
         return ""
-    match = re.search(re.escape(NOTES_START) + r"\n?(.*?)" + re.escape(NOTES_END), path.read_text(encoding="utf-8"),
-                      re.S)
+    match = re.search(
+        re.escape(NOTES_START) + r"\n?(.*?)" + re.escape(NOTES_END), path.read_text(encoding="utf-8"), re.S
+    )
     return match.group(1) if match else ""

@@ -7,7 +7,7 @@ run fits in about 25 minutes and a smoke run in seconds:
     python bench/run.py                                  # the full run
     python bench/run.py --servers mock-server --reps 1 --duration 0.5 --warmup 0 --connections 2 \\
         --count 200 --growth-counts '' --profile-seconds 0 --loadgen python --no-install \\
-        --results /tmp/RESULTS.md --json /tmp/results.json        # the smoke run of the test suite
+        --quiet-wait 0 --results /tmp/RESULTS.md --out /tmp/bench   # the smoke run of the test suite
     python bench/run.py --render bench/out/results.json  # re-write RESULTS.md from saved raw results
 """
 
@@ -33,7 +33,8 @@ from typing import Any
 import loadgen
 import profiling
 import report
-from servers import HOST, Deployment, Group, Running, cpu_pin, free_port, get, start
+import yaml
+from servers import HOST, Deployment, ForeignCpu, Group, Running, cpu_pin, free_port, get, start, wait_quiet
 from targets import APIS, Target, discover, growth_targets
 
 BENCH = Path(__file__).resolve().parent
@@ -55,27 +56,79 @@ def _ints(text: str) -> list[int]:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--servers", default=_env("SERVERS", ",".join(report.SERVERS)),
-                   help="comma-separated subset of " + ", ".join(report.SERVERS) + " (env BENCH_SERVERS)")
-    p.add_argument("--duration", type=float, default=float(_env("DURATION", "4")),
-                   help="measured seconds per cell (env BENCH_DURATION, default 4)")
-    p.add_argument("--warmup", type=float, default=float(_env("WARMUP", "1")),
-                   help="discarded warm-up seconds before each cell (env BENCH_WARMUP, default 1)")
+    p.add_argument(
+        "--servers",
+        default=_env("SERVERS", ",".join(report.SERVERS)),
+        help="comma-separated subset of " + ", ".join(report.SERVERS) + " (env BENCH_SERVERS)",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=float(_env("DURATION", "4")),
+        help="measured seconds per cell (env BENCH_DURATION, default 4)",
+    )
+    p.add_argument(
+        "--warmup",
+        type=float,
+        default=float(_env("WARMUP", "1")),
+        help="discarded warm-up seconds before each cell (env BENCH_WARMUP, default 1)",
+    )
     p.add_argument("--reps", type=int, default=int(_env("REPS", "3")), help="repetitions (env BENCH_REPS, default 3)")
-    p.add_argument("--connections", type=_ints, default=_ints(_env("CONNECTIONS", "2,16")),
-                   help="connection counts (env BENCH_CONNECTIONS, default 2,16)")
-    p.add_argument("--count", type=int, default=int(_env("COUNT", "10000")),
-                   help="orders per API mock-server generates (env BENCH_COUNT, default 10000)")
-    p.add_argument("--growth-counts", type=_ints, default=_ints(_env("GROWTH_COUNTS", "1000,10000,100000")),
-                   help="orders per API of the growth curve; '' skips it (env BENCH_GROWTH_COUNTS)")
+    p.add_argument(
+        "--connections",
+        type=_ints,
+        default=_ints(_env("CONNECTIONS", "2,16")),
+        help="connection counts (env BENCH_CONNECTIONS, default 2,16)",
+    )
+    p.add_argument(
+        "--count",
+        type=int,
+        default=int(_env("COUNT", "10000")),
+        help="orders per API mock-server generates (env BENCH_COUNT, default 10000)",
+    )
+    p.add_argument(
+        "--growth-counts",
+        type=_ints,
+        default=_ints(_env("GROWTH_COUNTS", "1000,10000,100000")),
+        help="orders per API of the growth curve; '' skips it (env BENCH_GROWTH_COUNTS)",
+    )
     p.add_argument("--growth-connections", type=int, default=int(_env("GROWTH_CONNECTIONS", "16")))
-    p.add_argument("--profile-seconds", type=float, default=float(_env("PROFILE_SECONDS", "8")),
-                   help="py-spy seconds per request; 0 skips the profile (env BENCH_PROFILE_SECONDS)")
-    p.add_argument("--loadgen", choices=["auto", "wrk", "python"], default=_env("LOADGEN", "auto"),
-                   help="wrk when available (auto), or the Python fallback (env BENCH_LOADGEN)")
+    p.add_argument(
+        "--profile-seconds",
+        type=float,
+        default=float(_env("PROFILE_SECONDS", "8")),
+        help="py-spy seconds per request; 0 skips the profile (env BENCH_PROFILE_SECONDS)",
+    )
+    p.add_argument(
+        "--loadgen",
+        choices=["auto", "wrk", "python"],
+        default=_env("LOADGEN", "auto"),
+        help="wrk when available (auto), or the Python fallback (env BENCH_LOADGEN)",
+    )
+    p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=float(_env("QUIET_WAIT", "30")),
+        help="seconds to wait before each server start for other processes to go below --quiet-cores "
+        "(env BENCH_QUIET_WAIT, default 30)",
+    )
+    p.add_argument(
+        "--quiet-cores",
+        type=float,
+        default=float(_env("QUIET_CORES", "0.25")),
+        help="CPU (in cores) other processes may use for the machine to count as quiet (default 0.25)",
+    )
+    p.add_argument(
+        "--noisy-retries",
+        type=int,
+        default=int(_env("NOISY_RETRIES", "2")),
+        help="measure a cell again when other processes used more than --quiet-cores meanwhile "
+        "(env BENCH_NOISY_RETRIES, default 2)",
+    )
     p.add_argument("--no-install", action="store_true", help="don't run npm ci or apt-get")
     p.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="Markdown file to update")
-    p.add_argument("--json", type=Path, default=OUT / "results.json", help="raw results")
+    p.add_argument("--out", type=Path, default=OUT, help="scratch directory: logs, captured bodies, profiles")
+    p.add_argument("--json", type=Path, default=None, help="raw results (default OUT/results.json)")
     p.add_argument("--render", type=Path, default=None, metavar="JSON", help="only re-render RESULTS.md from JSON")
     return p
 
@@ -108,8 +161,10 @@ def install(servers: list[str], want_loadgen: str, allowed: bool) -> tuple[str, 
     if loadgen.wrk_path() is None:
         if want_loadgen == "wrk":
             raise SystemExit("wrk is not installed and could not be installed")
-        notes.append("wrk is not available: the Python load generator (bench/loadgen.py) measured instead; it is "
-                     "slower than wrk and may be the bottleneck, so compare ratios, not absolute numbers.")
+        notes.append(
+            "wrk is not available: the Python load generator (bench/loadgen.py) measured instead; it is "
+            "slower than wrk and may be the bottleneck, so compare ratios, not absolute numbers."
+        )
         return "python", notes
     return "wrk", notes
 
@@ -136,30 +191,68 @@ class Bench:
         self.sizes: dict[str, dict[str, int]] = {}
         self.commands: dict[str, str] = {}
         self.targets: list[Target] = []
-        self.bodies_path = OUT / "bodies.json"
-        self.logs = OUT / "logs"
+        self.out: Path = args.out
+        self.bodies_path = self.out / "bodies.json"
+        self.logs = self.out / "logs"
 
     # commands -------------------------------------------------------------------------------------------------------
     def mock_server(self, count: int, apis: Sequence[str] = ()) -> Group:
-        argv = [sys.executable, "-m", "mock_server", "serve", "--host", HOST, "--port", "{port}", "--count",
-                str(count), "--seed", str(SEED), *[a for api in apis for a in ("--api", api)]]
+        argv = [
+            sys.executable,
+            "-m",
+            "mock_server",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            "{port}",
+            "--count",
+            str(count),
+            "--seed",
+            str(SEED),
+            *[a for api in apis for a in ("--api", api)],
+        ]
         return Group(tuple(apis) or APIS, tuple(argv), "/{api}")
 
     def deployments(self) -> list[Deployment]:
         py = sys.executable
         found: dict[str, Deployment] = {
             "mock-server": Deployment("mock-server", "mock-server", (self.mock_server(self.args.count),)),
-            "ceiling": Deployment("ceiling", "ceiling", (Group(APIS, (py, str(BENCH / "ceiling_app.py"), "--port",
-                                                                      "{port}", "--bodies", str(self.bodies_path)),
-                                                               "/{api}"),)),
+            "ceiling": Deployment(
+                "ceiling",
+                "ceiling",
+                (
+                    Group(
+                        APIS,
+                        (py, str(BENCH / "ceiling_app.py"), "--port", "{port}", "--bodies", str(self.bodies_path)),
+                        "/{api}",
+                    ),
+                ),
+            ),
         }
-        for mode, extra in (("prism-static", ()), ("prism-dynamic", ("-d",))):
-            found[mode] = Deployment(mode, mode, tuple(
-                Group((api,), (str(PRISM), "mock", "-h", HOST, "-p", "{port}", *extra, str(SPEC_DIR / f"{api}.yaml")),
-                      "") for api in APIS))
-        found["connexion-mock"] = Deployment("connexion-mock", "connexion-mock", tuple(
-            Group((api,), (py, str(BENCH / "connexion_mock.py"), str(SPEC_DIR / f"{api}.yaml"), "--port", "{port}"),
-                  "") for api in APIS))
+        for mode, extra, specs in (("prism-static", (), SPEC_DIR), ("prism-dynamic", ("-d",), self.jsf_specs())):
+            found[mode] = Deployment(
+                mode,
+                mode,
+                tuple(
+                    Group(
+                        (api,), (str(PRISM), "mock", "-h", HOST, "-p", "{port}", *extra, str(specs / f"{api}.yaml")), ""
+                    )
+                    for api in APIS
+                ),
+            )
+        found["connexion-mock"] = Deployment(
+            "connexion-mock",
+            "connexion-mock",
+            tuple(
+                Group(
+                    (api,),
+                    (py, str(BENCH / "connexion_mock.py"), str(SPEC_DIR / f"{api}.yaml"), "--port", "{port}"),
+                    "",
+                )
+                for api in APIS
+            ),
+        )
         for name, dep in found.items():
             first = dep.groups[0].argv
             shown = " ".join(_show(a) for a in first)
@@ -168,15 +261,53 @@ class Bench:
             self.commands[name] = shown
         return [found[s] for s in report.SERVERS if s in self.servers]
 
+    def jsf_specs(self) -> Path:
+        """Copies of the specs without `x-faker` for Prism -d.
+
+        json-schema-faker (Prism's generator) reads `x-faker` as its own keyword, a faker.js method path; ours
+        names Python Faker providers (`company`, `{provider: hexify, ...}`), so Prism -d answers 500 wherever one
+        occurs. Without the hints it generates plain schema-shaped values.
+        """
+        out = self.out / "specs-prism-dynamic"
+        out.mkdir(parents=True, exist_ok=True)
+
+        def strip(node: Any) -> Any:
+            if isinstance(node, dict):
+                return {k: strip(v) for k, v in node.items() if k != "x-faker"}
+            if isinstance(node, list):
+                return [strip(v) for v in node]
+            return node
+
+        for api in APIS:
+            document = yaml.safe_load((SPEC_DIR / f"{api}.yaml").read_text(encoding="utf-8"))
+            (out / f"{api}.yaml").write_text(
+                yaml.safe_dump(strip(document), sort_keys=False, allow_unicode=True), encoding="utf-8"
+            )
+        return out
+
     # measuring ------------------------------------------------------------------------------------------------------
     def measure(self, url: str, conns: int, headers: dict[str, str], seconds: float) -> loadgen.LoadResult:
         run = loadgen.run_wrk if self.load == "wrk" else loadgen.run_python
         return run(url, conns, seconds, headers, self.load_pin)
 
-    def cell(self, url: str, conns: int, headers: dict[str, str]) -> dict[str, Any]:
-        if self.args.warmup > 0:
-            self.measure(url, conns, headers, self.args.warmup)
-        return asdict(self.measure(url, conns, headers, self.args.duration))
+    def cell(self, url: str, conns: int, headers: dict[str, str], server_pid: int) -> dict[str, Any]:
+        """Warm up, then measure; a measurement disturbed by other load is repeated (up to --noisy-retries)."""
+        best: dict[str, Any] | None = None
+        for attempt in range(1 + self.args.noisy_retries):
+            if best is not None:
+                print(f"    (other processes used {best['foreign_cores']:.2f} cores: measuring again)", flush=True)
+                wait_quiet(self.args.quiet_cores, self.args.quiet_wait)
+            if self.args.warmup > 0:
+                self.measure(url, conns, headers, self.args.warmup)
+            with ForeignCpu(server_pid) as foreign:
+                result = asdict(self.measure(url, conns, headers, self.args.duration))
+            row = {**result, "foreign_cores": round(foreign.cores, 3), "attempts": attempt + 1}
+            if best is None or row["foreign_cores"] < best["foreign_cores"]:
+                best = row
+            if best["foreign_cores"] <= self.args.quiet_cores:
+                break
+        assert best is not None
+        return best
 
     @contextlib.contextmanager
     def started(self, group: Group, targets: list[Target], label: str) -> Iterator[Running]:
@@ -184,13 +315,15 @@ class Bench:
         for api in group.apis:
             first = next(t for t in targets if t.api == api)
             probes.append((group.base(api, 0).replace(":0", ":{port}") + first.path, first.header_dict()))
+        if self.args.quiet_wait > 0:
+            wait_quiet(self.args.quiet_cores, self.args.quiet_wait)
         with start(group, free_port(), probes, self.server_pin, self.logs, label) as running:
             yield running
 
     def run_matrix(self) -> None:
         deployments = self.deployments()
         for rep in range(self.args.reps):
-            order = deployments[rep % len(deployments):] + deployments[:rep % len(deployments)]
+            order = deployments[rep % len(deployments) :] + deployments[: rep % len(deployments)]
             for dep in order:
                 for group in dep.groups:
                     targets = [t for t in self.targets if t.api in group.apis]
@@ -198,40 +331,62 @@ class Bench:
                     with self.started(group, targets, dep.name) as running:
                         for t in targets:
                             self.run_target(dep.name, running, t, rep)
-                    self.starts.append({"server": dep.name, "apis": list(group.apis), "rep": rep,
-                                        "startup_s": running.startup_s, "peak_rss_bytes": running.sampler.peak})
+                    self.starts.append(
+                        {
+                            "server": dep.name,
+                            "apis": list(group.apis),
+                            "rep": rep,
+                            "startup_s": running.startup_s,
+                            "peak_rss_bytes": running.sampler.peak,
+                        }
+                    )
 
     def run_target(self, server: str, running: Running, t: Target, rep: int) -> None:
         url = running.base(t.api) + t.path
         status, _, body = get(url, t.header_dict())
         self.sizes.setdefault(server, {})[t.id] = len(body)
         for conns in self.args.connections:
-            row: dict[str, Any] = {"server": server, "target": t.id, "connections": conns, "rep": rep,
-                                   "status": status}
+            row: dict[str, Any] = {"server": server, "target": t.id, "connections": conns, "rep": rep, "status": status}
             if status != 200:
                 row["detail"] = body[:200].decode("utf-8", "replace")
             else:
-                row.update(self.cell(url, conns, t.header_dict()))
+                row.update(self.cell(url, conns, t.header_dict(), running.process.pid))
             self.cells.append(row)
-            print(f"    {t.id:<20} c={conns:<3} {row.get('rps', 0):>9,.0f} rps  p99 {row.get('p99_ms', 0):7.2f} ms"
-                  + (f"  status {status}" if status != 200 else ""), flush=True)
+            print(
+                f"    {t.id:<20} c={conns:<3} {row.get('rps', 0):>9,.0f} rps  p99 {row.get('p99_ms', 0):7.2f} ms"
+                f"  others {row.get('foreign_cores', 0):.2f} cores" + (f"  status {status}" if status != 200 else ""),
+                flush=True,
+            )
 
     def run_growth(self) -> None:
         counts = self.args.growth_counts
         targets = growth_targets()
         apis = tuple(dict.fromkeys(t.api for t in targets))
         for rep in range(self.args.reps):
-            for count in counts[rep % len(counts):] + counts[:rep % len(counts)]:
+            for count in counts[rep % len(counts) :] + counts[: rep % len(counts)]:
                 print(f"[growth rep {rep + 1}/{self.args.reps}] {count:,} orders per API", flush=True)
                 with self.started(self.mock_server(count, apis), targets, f"growth-{count}") as running:
                     for t in targets:
                         url = running.base(t.api) + t.path
-                        row = {"count": count, "target": t.id, "connections": self.args.growth_connections,
-                               "rep": rep, **self.cell(url, self.args.growth_connections, t.header_dict())}
+                        row = {
+                            "count": count,
+                            "target": t.id,
+                            "connections": self.args.growth_connections,
+                            "rep": rep,
+                            **self.cell(url, self.args.growth_connections, t.header_dict(), running.process.pid),
+                        }
                         self.growth.append(row)
-                        print(f"    {t.id:<20} {row['rps']:>9,.0f} rps  p99 {row['p99_ms']:7.2f} ms", flush=True)
-                self.growth_starts.append({"count": count, "rep": rep, "startup_s": running.startup_s,
-                                           "peak_rss_bytes": running.sampler.peak})
+                        print(
+                            f"    {t.id:<20} {row['rps']:>9,.0f} rps  p99 {row['p99_ms']:7.2f} ms  others "
+                            f"{row['foreign_cores']:.2f} cores",
+                            flush=True,
+                        )
+                self.growth_starts.append(
+                    {"count": count, "rep": rep, "startup_s": running.startup_s, "peak_rss_bytes": running.sampler.peak}
+                )
+
+    def _load_into(self, result: dict[str, Any], url: str, conns: int, headers: dict[str, str], seconds: float) -> None:
+        result.update(asdict(self.measure(url, conns, headers, seconds)))
 
     def run_profile(self) -> dict[str, Any] | None:
         seconds = self.args.profile_seconds
@@ -246,10 +401,11 @@ class Bench:
         with self.started(self.mock_server(self.args.count), self.targets, "profile") as running:
             for t in self.targets:
                 url = running.base(t.api) + t.path
-                out = OUT / f"profile-{t.id.replace(' ', '-')}.txt"
+                out = self.out / f"profile-{t.id.replace(' ', '-')}.txt"
                 result: dict[str, Any] = {}
-                loader = threading.Thread(target=lambda u=url, h=t.header_dict(): result.update(
-                    asdict(self.measure(u, conns, h, seconds + 1))))
+                loader = threading.Thread(
+                    target=self._load_into, args=(result, url, conns, t.header_dict(), seconds + 1)
+                )
                 loader.start()
                 time.sleep(0.5)
                 profiling.record(running.process.pid, seconds, 250, out, self.load_pin)
@@ -264,8 +420,8 @@ class Bench:
         """Discover the requests on a mock-server and capture its answers for the ceiling."""
         print("[prepare] discovering requests on mock-server", flush=True)
         group = self.mock_server(self.args.count)
-        OUT.mkdir(parents=True, exist_ok=True)
-        probe = (f"http://{HOST}:{{port}}/printlounge/api/order/?limit=1", {})
+        self.out.mkdir(parents=True, exist_ok=True)
+        probe: tuple[str, dict[str, str]] = (f"http://{HOST}:{{port}}/printlounge/api/order/?limit=1", {})
         with start(group, free_port(), [probe], self.server_pin, self.logs, "prepare") as running:
             self.targets = discover({api: running.base(api) for api in APIS})
             bodies = {}
@@ -285,15 +441,29 @@ class Bench:
             self.run_growth()
         profile = self.run_profile()
         return {
-            "config": {"servers": self.servers, "duration": self.args.duration, "warmup": self.args.warmup,
-                       "reps": self.args.reps, "connections": self.args.connections, "count": self.args.count,
-                       "seed": SEED, "apis": list(APIS), "growth_counts": self.args.growth_counts,
-                       "growth_connections": self.args.growth_connections,
-                       "growth_apis": list(dict.fromkeys(t.api for t in growth_targets()))},
+            "config": {
+                "servers": self.servers,
+                "duration": self.args.duration,
+                "warmup": self.args.warmup,
+                "reps": self.args.reps,
+                "connections": self.args.connections,
+                "count": self.args.count,
+                "seed": SEED,
+                "apis": list(APIS),
+                "growth_counts": self.args.growth_counts,
+                "growth_connections": self.args.growth_connections,
+                "quiet_cores": self.args.quiet_cores,
+                "growth_apis": list(dict.fromkeys(t.api for t in growth_targets())),
+            },
             "meta": self.meta(time.perf_counter() - began),
             "targets": [{**asdict(t), "id": t.id} for t in self.targets],
-            "cells": self.cells, "starts": self.starts, "growth": self.growth, "growth_starts": self.growth_starts,
-            "sizes": self.sizes, "profile": profile, "server_notes": self.server_notes(),
+            "cells": self.cells,
+            "starts": self.starts,
+            "growth": self.growth,
+            "growth_starts": self.growth_starts,
+            "sizes": self.sizes,
+            "profile": profile,
+            "server_notes": self.server_notes(),
         }
 
     def server_notes(self) -> list[str]:
@@ -307,7 +477,9 @@ class Bench:
             f"- **Prism {PRISM_VERSION}** (pinned: later releases need Node >= 24), static and `-d` dynamic: one "
             "process per spec (Prism mocks one document), each measured on its own API's requests and started "
             "one at a time; defaults otherwise (info-level request logging, written to a file). Start-up and "
-            "memory are per process, i.e. per spec.",
+            "memory are per process, i.e. per spec. Prism `-d` gets copies of the specs without `x-faker`: "
+            "json-schema-faker reads that key as its own (a faker.js method), and with our Python-Faker provider "
+            "names in it every dynamic answer that touches one is a 500.",
             "- **Connexion mock**: `connexion run SPEC --mock=all`, one process per spec, through "
             "`bench/connexion_mock.py`, which adds the content type connexion's MockResolver leaves out (without "
             "it every answer on these specs is a 500, because each operation declares two media types) and sets "
@@ -323,14 +495,27 @@ class Bench:
             except metadata.PackageNotFoundError:
                 return "absent"
 
-        node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False) \
-            if shutil.which("node") else None
-        prism = subprocess.run([str(PRISM), "--version"], capture_output=True, text=True, check=False) \
-            if PRISM.exists() else None
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                check=False).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "mock_server", "specs"], cwd=ROOT,
-                               capture_output=True, text=True, check=False).stdout.strip()
+        uses_prism = any(s.startswith("prism") for s in self.servers)
+        node = (
+            subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+            if uses_prism and shutil.which("node")
+            else None
+        )
+        prism = (
+            subprocess.run([str(PRISM), "--version"], capture_output=True, text=True, check=False)
+            if uses_prism and PRISM.exists()
+            else None
+        )
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "mock_server", "specs"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
         cpu_model = "unknown CPU"
         with contextlib.suppress(OSError):
             for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -338,33 +523,52 @@ class Bench:
                     cpu_model = line.split(":", 1)[1].strip()
                     break
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-        pinning = ("mock servers pinned to core 0 (`taskset -c 0`), load generator, py-spy and harness on core 1."
-                   if self.server_pin else "No CPU pinning (fewer than two cores or no taskset): figures are noisier.")
-        load = (f"wrk ({loadgen.wrk_version()}, one thread, `--latency`)" if self.load == "wrk"
-                else "the Python load generator (bench/loadgen.py)")
+        pinning = (
+            "mock servers pinned to core 0 (`taskset -c 0`), load generator, py-spy and harness on core 1."
+            if self.server_pin
+            else "No CPU pinning (fewer than two cores or no taskset): figures are noisier."
+        )
+        load = (
+            f"wrk ({loadgen.wrk_version()}, one thread, `--latency`)"
+            if self.load == "wrk"
+            else "the Python load generator (bench/loadgen.py)"
+        )
         cmds = dict(self.commands)
-        cmds["load"] = ("taskset -c 1 wrk -t1 -c<N> -d<D>s --latency --timeout 10s [-H 'Authorization: Bearer "
-                        "bench-token'] <url>" if self.load == "wrk" else
-                        "taskset -c 1 python bench/loadgen.py <url> -c <N> -d <D> [-H ...]")
+        cmds["load"] = (
+            "taskset -c 1 wrk -t1 -c<N> -d<D>s --latency --timeout 10s [-H 'Authorization: Bearer bench-token'] <url>"
+            if self.load == "wrk"
+            else "taskset -c 1 python bench/loadgen.py <url> -c <N> -d <D> [-H ...]"
+        )
         cmds["growth"] = " ".join(_show(a) for a in self.mock_server(0, ("printlounge", "mittwald")).argv).replace(
-            "--count 0", "--count <1000|10000|100000>")
+            "--count 0", "--count <1000|10000|100000>"
+        )
         return {
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "elapsed_min": elapsed / 60,
-            "cpus": self.cores, "cpu_model": cpu_model, "mem_gib": mem,
-            "os": f"{platform.system()} {platform.release()}", "pinning": pinning, "loadgen": load,
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "elapsed_min": elapsed / 60,
+            "cpus": self.cores,
+            "cpu_model": cpu_model,
+            "mem_gib": mem,
+            "os": f"{platform.system()} {platform.release()}",
+            "pinning": pinning,
+            "loadgen": load,
             "commands": cmds,
             "versions": {
                 "mock-server": f"{version('mock-server')} (git {commit or 'unknown'}"
-                               + (", with uncommitted changes in mock_server/ or specs/)" if dirty else ")"),
+                + (", with uncommitted changes in mock_server/ or specs/)" if dirty else ")"),
                 "Python": platform.python_version(),
                 "connexion / starlette / uvicorn": f"{version('connexion')} / {version('starlette')} / "
-                                                   f"{version('uvicorn')}",
+                f"{version('uvicorn')}",
                 "uvloop / httptools / orjson": f"{version('uvloop')} / {version('httptools')} / {version('orjson')}",
-                "Node": node.stdout.strip() if node else "absent",
-                "Prism (@stoplight/prism-cli)": prism.stdout.strip() if prism else "absent",
+                "Node": node.stdout.strip() if node else "not used",
+                "Prism (@stoplight/prism-cli)": prism.stdout.strip() if prism else "not used",
                 "load generator": load,
-                "py-spy": (subprocess.run([profiling.py_spy() or "py-spy", "--version"], capture_output=True,
-                                          text=True, check=False).stdout.strip() if profiling.py_spy() else "absent"),
+                "py-spy": (
+                    subprocess.run(
+                        [profiling.py_spy() or "py-spy", "--version"], capture_output=True, text=True, check=False
+                    ).stdout.strip()
+                    if profiling.py_spy()
+                    else "absent"
+                ),
             },
         }
 
@@ -380,6 +584,7 @@ def _show(arg: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.json = args.json or args.out / "results.json"
     if args.render is not None:
         results = json.loads(args.render.read_text(encoding="utf-8"))
     else:

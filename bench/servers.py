@@ -75,7 +75,7 @@ def _tree(root: int) -> list[int]:
                 stat = fh.read()
         except OSError:
             continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
         children.setdefault(ppid, []).append(int(entry))
     found, todo = [], [root]
     while todo:
@@ -98,6 +98,73 @@ def tree_rss_bytes(root: int) -> int:
         except OSError:
             continue
     return total
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores; idle and iowait excluded), from /proc/stat."""
+    with open("/proc/stat", "rb") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / _TICK
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds used by a process tree (each process's own and its waited-for children's)."""
+    total = 0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return total / _TICK
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (the load generator, py-spy)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+class ForeignCpu:
+    """Cores' worth of CPU that processes other than ours (the harness, its children, the server) used meanwhile.
+
+    The benchmark is only as good as the machine is quiet; this is how the report knows whether it was.
+    """
+
+    def __init__(self, server_pid: int | None = None) -> None:
+        self.server_pid = server_pid
+        self.cores = 0.0
+
+    def _sample(self) -> tuple[float, float, float]:
+        server = tree_cpu_seconds(self.server_pid) if self.server_pid else 0.0
+        return time.perf_counter(), busy_cpu_seconds(), own_cpu_seconds() + server
+
+    def __enter__(self) -> ForeignCpu:
+        self._start = self._sample()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        end = self._sample()
+        elapsed = end[0] - self._start[0]
+        foreign = (end[1] - self._start[1]) - (end[2] - self._start[2])
+        self.cores = max(0.0, foreign / elapsed) if elapsed > 0 else 0.0
+
+
+def wait_quiet(threshold: float, patience: float) -> float:
+    """Wait (up to `patience` s) until other processes use less than `threshold` cores; the last reading."""
+    deadline = time.perf_counter() + patience
+    while True:
+        with ForeignCpu() as probe:
+            time.sleep(1.0)
+        if probe.cores < threshold or time.perf_counter() >= deadline:
+            return probe.cores
+        print(f"    waiting for a quiet machine: other processes use {probe.cores:.2f} cores", flush=True)
 
 
 class RssSampler:
@@ -149,8 +216,15 @@ def cpu_pin(core: int | None) -> list[str]:
 
 
 @contextlib.contextmanager
-def start(group: Group, port: int, probes: Sequence[tuple[str, dict[str, str]]], pin: list[str], log_dir: Path,
-          label: str, timeout: float = 300.0) -> Iterator[Running]:
+def start(
+    group: Group,
+    port: int,
+    probes: Sequence[tuple[str, dict[str, str]]],
+    pin: list[str],
+    log_dir: Path,
+    label: str,
+    timeout: float = 300.0,
+) -> Iterator[Running]:
     """Start a group, wait until every probe URL answers 200 (time measured from spawn), stop it afterwards.
 
     `probes` are (path relative to an API base with '{base}' placeholder filled by the caller, headers).
@@ -161,8 +235,7 @@ def start(group: Group, port: int, probes: Sequence[tuple[str, dict[str, str]]],
     env = {**os.environ, **dict(group.env), "PYTHONUNBUFFERED": "1"}
     log: IO[bytes] = open(log_path, "wb")  # closed in the finally below
     started = time.perf_counter()
-    process = subprocess.Popen([*pin, *argv], stdout=log, stderr=subprocess.STDOUT, env=env,
-                               start_new_session=True)
+    process = subprocess.Popen([*pin, *argv], stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     sampler = RssSampler(process.pid)
     try:
         with sampler:
@@ -175,8 +248,9 @@ def start(group: Group, port: int, probes: Sequence[tuple[str, dict[str, str]]],
         log.close()
 
 
-def _wait_ok(url: str, headers: dict[str, str], process: subprocess.Popen[bytes], deadline: float,
-             log_path: Path) -> None:
+def _wait_ok(
+    url: str, headers: dict[str, str], process: subprocess.Popen[bytes], deadline: float, log_path: Path
+) -> None:
     last = "no answer"
     while time.perf_counter() < deadline:
         if process.poll() is not None:

@@ -58,10 +58,23 @@ def _json(url: str, headers: dict[str, str]) -> Any:
 def growth_targets() -> list[Target]:
     """Filtered, paged lists whose parameters don't depend on the data (the growth curve)."""
     return [
-        Target("printlounge", "list", "list", f"/api/order/?orderStatus=61&limit={ROWS}", "/api/order/",
-               note="orderStatus=61, limit 20, first page (keyset paging)"),
-        Target("mittwald", "list", "list", f"/v2/orders/?includesStatus=NEW&limit={ROWS}", "/v2/orders/",
-               tuple(BEARER.items()), note="includesStatus=NEW, limit 20, first page (offset paging)"),
+        Target(
+            "printlounge",
+            "list",
+            "list",
+            f"/api/order/?orderStatus=61&limit={ROWS}",
+            "/api/order/",
+            note="orderStatus=61, limit 20, first page (keyset paging)",
+        ),
+        Target(
+            "mittwald",
+            "list",
+            "list",
+            f"/v2/orders/?includesStatus=NEW&limit={ROWS}",
+            "/v2/orders/",
+            tuple(BEARER.items()),
+            note="includesStatus=NEW, limit 20, first page (offset paging)",
+        ),
     ]
 
 
@@ -75,27 +88,67 @@ def discover(base: dict[str, str]) -> list[Target]:
     orders = _json(f"{base['plandocket']}/api/v1/service-orders?status=confirmed", BEARER)["data"]
     participants = Counter(o["event_participant_id"] for o in orders if o.get("event_participant_id") is not None)
     participant = min(participants, key=lambda p: (-participants[p], p))
-    targets.append(Target("plandocket", "list", "list",
-                          f"/api/v1/service-orders?status=confirmed&participant_id={participant}",
-                          "/api/v1/service-orders", bearer,
-                          note=f"status=confirmed AND participant_id (matches {participants[participant]}; no paging)"))
-    targets.append(Target("plandocket", "detail", "detail", f"/api/v1/service-orders/{orders[0]['id']}",
-                          "/api/v1/service-orders/{id}", bearer, note="one service order by id"))
+    targets.append(
+        Target(
+            "plandocket",
+            "list",
+            "list",
+            f"/api/v1/service-orders?status=confirmed&participant_id={participant}",
+            "/api/v1/service-orders",
+            bearer,
+            note=f"status=confirmed AND participant_id (matches {participants[participant]}; no paging)",
+        )
+    )
+    targets.append(
+        Target(
+            "plandocket",
+            "detail",
+            "detail",
+            f"/api/v1/service-orders/{orders[0]['id']}",
+            "/api/v1/service-orders/{id}",
+            bearer,
+            note="one service order by id",
+        )
+    )
 
     # e-guma: no paging either; the last name whose order count is closest to 20.
     everything = _json(f"{base['eguma']}/v1/ticketing/orders.json?apikey={APIKEY}", {})
     names = Counter(o["customer"]["last_name"] for o in everything if o.get("customer"))
     name = _closest(names)
-    targets.append(Target("eguma", "list", "list", f"/v1/ticketing/orders.json?apikey={APIKEY}&last_name={quote(name)}",
-                          "/v1/ticketing/orders.json", note=f"last_name (matches {names[name]}; no paging)"))
+    targets.append(
+        Target(
+            "eguma",
+            "list",
+            "list",
+            f"/v1/ticketing/orders.json?apikey={APIKEY}&last_name={quote(name)}",
+            "/v1/ticketing/orders.json",
+            note=f"last_name (matches {names[name]}; no paging)",
+        )
+    )
 
     page = _json(f"{base['printlounge']}/api/order/?orderStatus=61&limit={ROWS}", {})
     code = page[0]["orderCode"]
     paged = growth_targets()
     targets.append(paged[0])
-    targets.append(Target("printlounge", "cart", "detail", f"/api/cart/{code}", "/api/cart/{orderCode}",
-                          note="the full cart of one order"))
-    targets.append(Target("printlounge", "status", "detail", f"/api/order/{code}", "/api/order/{orderCode}",
-                          note="the status of one order"))
+    targets.append(
+        Target(
+            "printlounge",
+            "cart",
+            "detail",
+            f"/api/cart/{code}",
+            "/api/cart/{orderCode}",
+            note="the full cart of one order",
+        )
+    )
+    targets.append(
+        Target(
+            "printlounge",
+            "status",
+            "detail",
+            f"/api/order/{code}",
+            "/api/order/{orderCode}",
+            note="the status of one order",
+        )
+    )
     targets.append(paged[1])
     return targets

@@ -255,11 +255,46 @@ def record_schema(model: ApiModel, resource: str) -> Schema:
 
 
 def _check_schema(model: ApiModel, resource: str, records: list[Record]) -> Iterator[tuple[int, Violation]]:
-    validator = jsonschema_rs.Draft4Validator(record_schema(model, resource), validate_formats=True)
+    explainer = _Explainer(record_schema(model, resource))
     for index, record in enumerate(records):
-        if not validator.is_valid(record):
-            for error in validator.iter_errors(record):
-                yield index, Violation(pointer(*error.instance_path), error.message)
+        for where, message in explainer.errors(record):
+            yield index, Violation(where, message)
+
+
+class _Explainer:
+    """Schema errors with useful pointers: a failed `anyOf [X, null]` (a nullable field) is explained by X's errors."""
+
+    def __init__(self, schema: Schema) -> None:
+        self._schema = schema
+        self._validators: dict[int, Any] = {}
+
+    def errors(self, instance: Any, schema: Schema | None = None, prefix: tuple[str | int, ...] = ()
+               ) -> Iterator[tuple[str, str]]:
+        schema = self._schema if schema is None else schema
+        validator = self._validator(schema)
+        if validator.is_valid(instance):
+            return
+        for error in validator.iter_errors(instance):
+            path = (*prefix, *error.instance_path)
+            branches = _at(schema, error.schema_path) if error.schema_path[-1:] == ["anyOf"] else None
+            real = [b for b in branches or [] if not self._validator(b).is_valid(None)]
+            if len(real) == 1 and _at(instance, error.instance_path) is not None:
+                yield from self.errors(_at(instance, error.instance_path), real[0], path)
+            else:
+                yield pointer(*path), error.message
+
+
+    def _validator(self, schema: Schema) -> Any:
+        validator = self._validators.get(id(schema))
+        if validator is None:
+            validator = self._validators[id(schema)] = jsonschema_rs.Draft4Validator(schema, validate_formats=True)
+        return validator
+
+
+def _at(node: Any, path: list[str | int]) -> Any:
+    for part in path:
+        node = node[part]
+    return node
 
 
 def _check_views(model: ApiModel, resource: str, records: list[Record],

@@ -442,8 +442,7 @@ class Generator:
         rnd = self.rng.random
         if _type_of(_non_null(items)) in ("object", "array"):
             return lambda: [item() for _ in range(low + int(rnd() * span))]
-        # Scalar lists (tags, status filters) hold each value once.
-        return lambda: list(dict.fromkeys([item() for _ in range(low + int(rnd() * span))]))
+        return lambda: _distinct([item() for _ in range(low + int(rnd() * span))], low)
 
     def _object(self, schema: Schema, resource: str, path: str) -> Maker:
         props = _properties(schema)
@@ -614,6 +613,12 @@ def formatter(fmt: str) -> Callable[[datetime], str]:
         DATE_FORMAT: lambda moment: moment.date().isoformat(),
     }
     return fast.get(fmt) or (lambda moment: moment.strftime(fmt))
+
+
+def _distinct(values: list[Any], low: int) -> list[Any]:
+    # Scalar lists (tags) hold each value once, unless that leaves fewer than minItems.
+    distinct = list(dict.fromkeys(values))
+    return distinct if len(distinct) >= low else values
 
 
 def _constant(text: str) -> Maker:

@@ -103,7 +103,8 @@ class Endpoint:
         update = self.op.update
         assert update is not None
         if not isinstance(body, dict):
-            raise ProblemError(BAD_REQUEST, "The request body must be a JSON object")
+            raise ProblemError(BAD_REQUEST, "The request body must be a JSON object sent with "
+                                            "Content-Type: application/json")
         coll = self.store.collection(self.api.name, self.op.resource)
         old = coll.records[pos]
         new: Record = dict(old)

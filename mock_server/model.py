@@ -195,7 +195,7 @@ class _Parser:
             return None
         params = {p["name"]: p for p in resolved.get("parameters") or [] if isinstance(p, dict) and "name" in p}
         item_schema = _item_schema(resolved, action, mock.get("envelope"))
-        props = tuple((item_schema.get("properties") or {}).keys())
+        props = tuple(schema_properties(item_schema))
         filters = tuple(self.filter_(f"{pointer}/filters/{i}", f, params) for i, f in enumerate(mock.get("filters") or []))
         sort = self.sort(f"{pointer}/sort", mock["sort"]) if "sort" in mock else None
         paging = self.paging(f"{pointer}/paging", mock["paging"]) if "paging" in mock else None
@@ -280,12 +280,34 @@ def response_schema(op: dict[str, Any]) -> Schema:
     return schema if isinstance(schema, dict) else {}
 
 
+def schema_properties(schema: Schema) -> dict[str, Schema]:
+    """The properties of an object schema, looking through allOf/anyOf/oneOf wrappers (descriptions on $refs,
+    nullable $refs), in declaration order."""
+    props: dict[str, Schema] = dict(schema.get("properties") or {})
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for branch in schema.get(keyword) or []:
+            if isinstance(branch, dict):
+                for name, sub in schema_properties(branch).items():
+                    props.setdefault(name, sub)
+    return props
+
+
+def _unwrap(schema: Schema) -> Schema:
+    """The first branch of an allOf/anyOf/oneOf wrapper that is not just `null`, or the schema itself."""
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for branch in schema.get(keyword) or []:
+            if isinstance(branch, dict) and branch.get("enum") != [None]:
+                return _unwrap(branch)
+    return schema
+
+
 def _item_schema(op: dict[str, Any], action: str, envelope: dict[str, Any] | None) -> Schema:
     schema = response_schema(op)
     if envelope:
-        schema = (schema.get("properties") or {}).get(envelope.get("data", "data"), {})
+        schema = _unwrap(schema_properties(schema).get(envelope.get("data", "data"), {}))
+    schema = _unwrap(schema) if "type" not in schema else schema
     if action == "list" and schema.get("type") == "array":
-        schema = schema.get("items") or {}
+        schema = _unwrap(schema.get("items") or {})
     return schema
 
 

@@ -32,7 +32,7 @@ AUTH = {
 @pytest.fixture(scope="session")
 def app() -> MockApp:
     """The committed fixtures served with response validation on: a response that breaks its spec is a 500."""
-    return create_app(Settings.for_tests(fixtures_dir=__import__("pathlib").Path(os.environ.get("MOCK_SERVER_TEST_FIXTURES", "fixtures"))))
+    return create_app(Settings.for_tests())
 
 
 @pytest.fixture

@@ -97,7 +97,9 @@ def test_cors_preflight_and_error_responses_carry_cors_headers(client: TestClien
     assert preflight.status_code == 200
     assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
     unauthorized = client.get(PD, headers=origin)
-    assert unauthorized.status_code == 401 and unauthorized.headers["access-control-allow-origin"] == "*"
+    assert unauthorized.status_code == 401
+    assert unauthorized.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert unauthorized.headers["access-control-allow-credentials"] == "true"
     listed = client.get("/mittwald/v2/orders/", headers={**origin, **AUTH["mittwald"]})
     assert "X-Pagination-TotalCount" in listed.headers["access-control-expose-headers"]
 
@@ -107,3 +109,9 @@ def test_swagger_ui_and_spec_are_served_per_api(client: TestClient) -> None:
         assert client.get(f"/{name}/ui/").status_code == 200
         spec = client.get(f"/{name}/openapi.json").json()
         assert spec["x-mock-api"]["name"] == name
+
+
+def test_journal_records_the_path_the_client_called_not_the_alias(client: TestClient) -> None:
+    client.get("/mittwald/v2/orders", headers=AUTH["mittwald"])
+    entry = client.get("/__admin/requests").json()["requests"][-1]
+    assert (entry["path"], entry["status"]) == ("/mittwald/v2/orders", 200)

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from tests.clients.live_server import LiveServer, free_port, loopback_env, run_l
 
 pytestmark = pytest.mark.slow
 
+APIS = ["plandocket", "eguma", "printlounge", "mittwald"]
 SPEC_DIR = Path(__file__).resolve().parents[2] / "specs"
 TOKEN = "browser-test-token"
 CHROMIUM_TIMEOUT_S = 60
@@ -232,9 +234,17 @@ def test_cors_browser_writes_printlounge_status_cross_origin(rendered: str) -> N
     assert write["body"] == {"order_code": write["code"], "order_status": 137}
 
 
+@pytest.fixture(scope="module")
+def swagger_ui_doms(chromium: str, live: LiveServer) -> dict[str, str]:
+    """Each API's Swagger UI page after it rendered, one Chromium per API, side by side."""
+    with ThreadPoolExecutor(max_workers=len(APIS)) as pool:
+        doms = pool.map(lambda api: _dump_dom(chromium, live.url(f"/{api}/ui/")), APIS)
+        return dict(zip(APIS, doms, strict=True))
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("api", ["plandocket", "eguma", "printlounge", "mittwald"])
-def test_swagger_ui_renders_every_operation_in_chromium(chromium: str, live: LiveServer, api: str) -> None:
+@pytest.mark.parametrize("api", APIS)
+def test_swagger_ui_renders_every_operation_in_chromium(swagger_ui_doms: dict[str, str], api: str) -> None:
     spec = yaml.safe_load((SPEC_DIR / f"{api}.yaml").read_text(encoding="utf-8"))
     summaries = [
         op["summary"]
@@ -242,7 +252,7 @@ def test_swagger_ui_renders_every_operation_in_chromium(chromium: str, live: Liv
         for op in item.values()
         if isinstance(op, dict) and "summary" in op
     ]
-    dom = _dump_dom(chromium, live.url(f"/{api}/ui/"))
+    dom = swagger_ui_doms[api]
     rendered = [html.unescape(s) for s in re.findall(r'class="opblock-summary-description">(.*?)</div>', dom)]
     assert sorted(rendered) == sorted(summaries), "Swagger UI did not render the spec's operations"
     assert html.escape(spec["info"]["title"]) in dom

@@ -269,6 +269,7 @@ def serve_vendor(api: str, violation: Violation = Violation.NONE, prefix: str = 
 
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in separate writes
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass
