@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,15 @@ LAYERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 LAYER_NAMES = [name for name, _ in LAYERS]
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
+
+
+STARTUP_PHASES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("specs → models (load_models)", re.compile(r"^load_models$")),
+    ("order generation (load_records)", re.compile(r"^load_records$")),
+    ("store + indexes (Store)", re.compile(r"^Store\.")),
+    ("connexion app (create_app)", re.compile(r"^create_app$")),
+    ("uvicorn start", re.compile(r"^(run|Server\.\w+)$")),
+)
 
 
 def py_spy() -> str | None:
@@ -69,19 +79,37 @@ def _frame(text: str) -> tuple[str, str]:
     return (match.group("func"), match.group("file")) if match else (text.strip(), "")
 
 
+def _stacks(raw: str) -> Iterator[tuple[list[tuple[str, str]], int]]:
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack and count.isdigit():
+            yield [_frame(f) for f in stack.split(";")], int(count)
+
+
+def summarise_startup(raw: str, top: int = 12) -> dict[str, Any]:
+    """Start-up time by phase (imports wherever they happen count as imports) and the hottest functions."""
+    phases: Counter[str] = Counter()
+    total = 0
+    for frames, n in _stacks(raw):
+        total += n
+        if any(func == "_find_and_load" for func, _ in frames):
+            phases["imports"] += n
+            continue
+        phase = next((name for func, _ in frames for name, pattern in STARTUP_PHASES if pattern.search(func)), "other")
+        phases[phase] += n
+    summary = summarise(raw, top)
+    summary["phases"] = {name: 100.0 * n / total for name, n in phases.most_common()} if total else {}
+    return summary
+
+
 def summarise(raw: str, top: int = 12) -> dict[str, Any]:
     """Layer shares and the hottest functions (self and inclusive %) of py-spy's collapsed stacks."""
     layers: Counter[str] = Counter()
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
-    for line in raw.splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        n = int(count)
+    for frames, n in _stacks(raw):
         total += n
-        frames = [_frame(f) for f in stack.split(";")]
         layer = "other"
         for _func, file in reversed(frames):
             hit = next((name for name, pattern in LAYERS if pattern.search(file)), None)

@@ -202,7 +202,7 @@ def render(results: dict[str, Any], notes: str) -> str:
         f"{meta['pinning']}",
         "",
         f"Each cell: {cfg['warmup']:g} s warm-up (discarded), then {cfg['duration']:g} s measured with "
-        f"{meta['loadgen']}; {cfg['reps']} repetitions, the servers started one at a time in an order rotated "
+        f"{meta['loadgen']}; {cfg['reps']} repetition(s), the servers started one at a time in an order rotated "
         "between repetitions. Figures are medians; `[min–max]` is the spread over the repetitions. "
         f"mock-server serves all four APIs from one process with {cfg['count']:,} generated orders per API "
         f"(`--count {cfg['count']} --seed {cfg['seed']}`). Only 127.0.0.1 is used.",
@@ -213,7 +213,11 @@ def render(results: dict[str, Any], notes: str) -> str:
         "ceiling's p99 becomes the ceiling's p99 / 0.9. Ratios are from this run.",
         "",
     ]
-    lines += _table(["target", "measured (medians)", "verdict"], [list(r) for r in evaluate(results)])
+    verdicts = evaluate(results)
+    measured = [list(r) for r in verdicts if r[2] != "not measured"]
+    lines += _table(["target", "measured (medians)", "verdict"], measured)
+    if len(measured) < len(verdicts):
+        lines += ["", f"{len(verdicts) - len(measured)} target(s) not measured: this run left out a server they need."]
 
     lines += ["", "### Requests per second", ""]
     header = ["request", "conn", *(LABELS[s] for s in servers)]
@@ -254,20 +258,17 @@ def render(results: dict[str, Any], notes: str) -> str:
 
     foreign = [c for c in [*cells, *(results.get("growth") or [])] if c.get("foreign_cores") is not None]
     if foreign:
-        limit = cfg.get("quiet_cores", 0.25)
+        limit = cfg.get("quiet_cores", 0.15)
         noisy = [c for c in foreign if c["foreign_cores"] > limit]
         values = sorted(c["foreign_cores"] for c in foreign)
+        where = "of the server's core" if meta.get("server_core") is not None else f"of the {meta['cpus']} cores"
+        names = sorted({f"{LABELS.get(c.get('server', ''), 'growth')} {c['target']}" for c in noisy})
         lines += [
             "",
-            f"Machine noise: while cells ran, processes other than the server, the load generator and the "
-            f"harness used {statistics.median(values):.2f} cores (median; max {values[-1]:.2f}) of "
-            f"{meta['cpus']}. {len(noisy)} of {len(foreign)} cells ran with more than {limit:g} cores of "
-            "other load"
-            + (
-                ": " + ", ".join(sorted({f"{LABELS.get(c.get('server', ''), 'growth')} {c['target']}" for c in noisy}))
-                if noisy
-                else ""
-            )
+            f"Machine noise: while cells ran, processes other than ours took {statistics.median(values):.2f} "
+            f"(median; max {values[-1]:.2f}) {where}. A cell disturbed by more than {limit:g} was measured again "
+            f"(the least disturbed attempt counts); {len(noisy)} of {len(foreign)} cells stayed above it"
+            + (": " + ", ".join(names[:10]) + (", …" if len(names) > 10 else "") if noisy else "")
             + ".",
         ]
 
@@ -311,7 +312,8 @@ def render(results: dict[str, Any], notes: str) -> str:
             "### Growth: mock-server from 1,000 to 100,000 orders per API",
             "",
             f"mock-server serving {', '.join(cfg['growth_apis'])} (`--api`), {cfg['growth_connections']} "
-            "connections, filtered and paged lists (first page of 20).",
+            "connections, filtered and paged lists (first page of 20). One process per size (100,000 orders take a "
+            "while to generate); the repetitions run in it, alternating the two requests.",
             "",
         ]
         counts = sorted({g["count"] for g in growth})
@@ -377,6 +379,7 @@ def render(results: dict[str, Any], notes: str) -> str:
     profile = results.get("profile")
     if profile:
         lines += ["", "### Profile of mock-server under load (py-spy, automatic part)", "", *profile_lines(profile)]
+        lines += startup_lines(profile.get("startup"), profile.get("memory"), cfg["count"])
 
     lines += ["", NOTES_START, notes.strip("\n"), NOTES_END, END]
     return "\n".join(lines) + "\n"
@@ -413,6 +416,45 @@ def profile_lines(profile: dict[str, Any]) -> list[str]:
         rows = [[f"`{f}`", f"{s:.1f}", f"{i:.1f}"] for f, s, i in p["top"]]
         rows += [[f"`{f}`", f"{s:.1f}", f"**{i:.1f}**"] for f, s, i in p["mock_server"]]
         lines += _table(["function (file)", "self %", "inclusive %"], rows)
+    return lines
+
+
+def startup_lines(startup: dict[str, Any] | None, memory: dict[str, Any] | None, count: int) -> list[str]:
+    lines: list[str] = []
+    if startup:
+        lines += [
+            "",
+            f"Start-up of `mock-server serve --count {count}` under py-spy (100 Hz, from the first instruction "
+            f"to every API's first 200: {startup['ready_s']:.1f} s with the profiler attached), by phase:",
+            "",
+        ]
+        lines += _table(["phase", "share of start-up"], [[k, f"{v:.0f}%"] for k, v in startup["phases"].items()])
+        lines += ["", "Hottest functions of the start-up (self time), then mock_server's by inclusive time:", ""]
+        rows = [[f"`{f}`", f"{s:.1f}", f"{i:.1f}"] for f, s, i in startup["top"]]
+        rows += [[f"`{f}`", f"{s:.1f}", f"**{i:.1f}**"] for f, s, i in startup["mock_server"]]
+        lines += _table(["function (file)", "self %", "inclusive %"], rows)
+    if memory:
+        lines += [
+            "",
+            f"Resident memory and time by start-up phase (`bench/memprofile.py --count {memory['count']}`, "
+            "no profiler attached):",
+            "",
+        ]
+        rows = [
+            [p["phase"], f"{p['seconds']:.2f}", f"{p['rss_added_bytes'] / 2**20:+,.0f}", _mib(p["rss_bytes"])]
+            for p in memory["phases"]
+        ]
+        lines += _table(["phase", "seconds", "RSS added (MiB)", "RSS after (MiB)"], rows)
+        sizes = memory["sizes"]
+        json_total = sum(v["json_bytes"] for v in sizes.values())
+        lines += [
+            "",
+            "The same records as compact JSON: "
+            + ", ".join(
+                f"{api} {v['records']:,} records {v['json_bytes'] / 2**20:,.1f} MiB" for api, v in sizes.items()
+            )
+            + f"; {json_total / 2**20:,.0f} MiB in all.",
+        ]
     return lines
 
 

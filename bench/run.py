@@ -7,18 +7,20 @@ run fits in about 25 minutes and a smoke run in seconds:
     python bench/run.py                                  # the full run
     python bench/run.py --servers mock-server --reps 1 --duration 0.5 --warmup 0 --connections 2 \\
         --count 200 --growth-counts '' --profile-seconds 0 --loadgen python --no-install \\
-        --quiet-wait 0 --results /tmp/RESULTS.md --out /tmp/bench   # the smoke run of the test suite
+        --nice 0 --results /tmp/RESULTS.md --out /tmp/bench   # the smoke run of the test suite
     python bench/run.py --render bench/out/results.json  # re-write RESULTS.md from saved raw results
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -34,7 +36,21 @@ import loadgen
 import profiling
 import report
 import yaml
-from servers import HOST, Deployment, ForeignCpu, Group, Running, cpu_pin, free_port, get, start, wait_quiet
+from servers import (
+    HOST,
+    Deployment,
+    ForeignCpu,
+    Group,
+    Running,
+    cpu_pin,
+    free_port,
+    get,
+    raise_priority,
+    start,
+    tree,
+    wait_ok,
+    wait_quiet,
+)
 from targets import APIS, Target, discover, growth_targets
 
 BENCH = Path(__file__).resolve().parent
@@ -108,22 +124,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--quiet-wait",
         type=float,
-        default=float(_env("QUIET_WAIT", "30")),
-        help="seconds to wait before each server start for other processes to go below --quiet-cores "
-        "(env BENCH_QUIET_WAIT, default 30)",
+        default=float(_env("QUIET_WAIT", "0")),
+        help="seconds to wait before each server start for other processes to leave the server's core below "
+        "--quiet-cores (env BENCH_QUIET_WAIT, default 0: on a shared machine others fill an idle core anyway; what "
+        "counts is how much they take while a cell runs)",
     )
     p.add_argument(
         "--quiet-cores",
         type=float,
-        default=float(_env("QUIET_CORES", "0.25")),
-        help="CPU (in cores) other processes may use for the machine to count as quiet (default 0.25)",
+        default=float(_env("QUIET_CORES", "0.15")),
+        help="share of the server's core other processes may use for a cell to count as undisturbed "
+        "(env BENCH_QUIET_CORES, default 0.15)",
     )
     p.add_argument(
         "--noisy-retries",
         type=int,
-        default=int(_env("NOISY_RETRIES", "2")),
-        help="measure a cell again when other processes used more than --quiet-cores meanwhile "
-        "(env BENCH_NOISY_RETRIES, default 2)",
+        default=int(_env("NOISY_RETRIES", "1")),
+        help="measure a cell again when other processes used more than --quiet-cores of the server's core "
+        "meanwhile; the least disturbed attempt counts (env BENCH_NOISY_RETRIES, default 1)",
+    )
+    p.add_argument(
+        "--nice",
+        type=int,
+        default=int(_env("NICE", "-20")),
+        help="niceness of the harness, inherited by the servers and the load generator, so that other processes "
+        "of a shared machine disturb less (root only when negative; env BENCH_NICE, default -20)",
     )
     p.add_argument("--no-install", action="store_true", help="don't run npm ci or apt-get")
     p.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="Markdown file to update")
@@ -180,10 +205,15 @@ class Bench:
         self.notes = notes
         self.cores = len(os.sched_getaffinity(0))
         can_pin = self.cores >= 2 and shutil.which("taskset") is not None
+        self.can_pin = can_pin
+        self.server_core = 0 if can_pin else None
+        self.nice = args.nice if os.geteuid() == 0 or args.nice >= 0 else 0
         self.server_pin = cpu_pin(0 if can_pin else None)
         self.load_pin = cpu_pin(1 if can_pin else None)
         if can_pin:
             os.sched_setaffinity(0, {1})  # the harness itself stays off the server's core
+        if self.nice:  # inherited by every server, load generator and profiler the harness starts
+            atexit.register(raise_priority(self.nice))
         self.cells: list[dict[str, Any]] = []
         self.starts: list[dict[str, Any]] = []
         self.growth: list[dict[str, Any]] = []
@@ -255,7 +285,7 @@ class Bench:
         )
         for name, dep in found.items():
             first = dep.groups[0].argv
-            shown = " ".join(_show(a) for a in first)
+            shown = " ".join(_show(a) for a in [*self.server_pin, *first])
             if len(dep.groups) > 1:
                 shown += f"   (one process per spec: {', '.join(g.apis[0] for g in dep.groups)})"
             self.commands[name] = shown
@@ -296,10 +326,10 @@ class Bench:
         for attempt in range(1 + self.args.noisy_retries):
             if best is not None:
                 print(f"    (other processes used {best['foreign_cores']:.2f} cores: measuring again)", flush=True)
-                wait_quiet(self.args.quiet_cores, self.args.quiet_wait)
+                time.sleep(2)  # let a burst of other work pass
             if self.args.warmup > 0:
                 self.measure(url, conns, headers, self.args.warmup)
-            with ForeignCpu(server_pid) as foreign:
+            with ForeignCpu(server_pid, self.server_core) as foreign:
                 result = asdict(self.measure(url, conns, headers, self.args.duration))
             row = {**result, "foreign_cores": round(foreign.cores, 3), "attempts": attempt + 1}
             if best is None or row["foreign_cores"] < best["foreign_cores"]:
@@ -316,7 +346,7 @@ class Bench:
             first = next(t for t in targets if t.api == api)
             probes.append((group.base(api, 0).replace(":0", ":{port}") + first.path, first.header_dict()))
         if self.args.quiet_wait > 0:
-            wait_quiet(self.args.quiet_cores, self.args.quiet_wait)
+            wait_quiet(self.args.quiet_cores, self.args.quiet_wait, self.server_core)
         with start(group, free_port(), probes, self.server_pin, self.logs, label) as running:
             yield running
 
@@ -359,31 +389,26 @@ class Bench:
             )
 
     def run_growth(self) -> None:
-        counts = self.args.growth_counts
+        """One mock-server per size (100,000 orders take a minute to generate); the repetitions run inside it."""
         targets = growth_targets()
         apis = tuple(dict.fromkeys(t.api for t in targets))
-        for rep in range(self.args.reps):
-            for count in counts[rep % len(counts) :] + counts[: rep % len(counts)]:
-                print(f"[growth rep {rep + 1}/{self.args.reps}] {count:,} orders per API", flush=True)
-                with self.started(self.mock_server(count, apis), targets, f"growth-{count}") as running:
-                    for t in targets:
+        for count in self.args.growth_counts:
+            print(f"[growth] {count:,} orders per API", flush=True)
+            with self.started(self.mock_server(count, apis), targets, f"growth-{count}") as running:
+                for rep in range(self.args.reps):
+                    for t in targets[rep % len(targets) :] + targets[: rep % len(targets)]:
                         url = running.base(t.api) + t.path
-                        row = {
-                            "count": count,
-                            "target": t.id,
-                            "connections": self.args.growth_connections,
-                            "rep": rep,
-                            **self.cell(url, self.args.growth_connections, t.header_dict(), running.process.pid),
-                        }
-                        self.growth.append(row)
+                        cell = self.cell(url, self.args.growth_connections, t.header_dict(), running.process.pid)
+                        row = {"count": count, "target": t.id, "connections": self.args.growth_connections, "rep": rep}
+                        self.growth.append({**row, **cell})
                         print(
-                            f"    {t.id:<20} {row['rps']:>9,.0f} rps  p99 {row['p99_ms']:7.2f} ms  others "
-                            f"{row['foreign_cores']:.2f} cores",
+                            f"    {t.id:<20} {cell['rps']:>9,.0f} rps  p99 {cell['p99_ms']:7.2f} ms  others "
+                            f"{cell['foreign_cores']:.2f} cores",
                             flush=True,
                         )
-                self.growth_starts.append(
-                    {"count": count, "rep": rep, "startup_s": running.startup_s, "peak_rss_bytes": running.sampler.peak}
-                )
+            self.growth_starts.append(
+                {"count": count, "startup_s": running.startup_s, "peak_rss_bytes": running.sampler.peak}
+            )
 
     def _load_into(self, result: dict[str, Any], url: str, conns: int, headers: dict[str, str], seconds: float) -> None:
         result.update(asdict(self.measure(url, conns, headers, seconds)))
@@ -414,7 +439,66 @@ class Bench:
                 summary["rps"] = result.get("rps", 0.0)
                 profiles[t.id] = summary
                 print(f"    {t.id:<20} {summary['samples']} samples", flush=True)
-        return {"rate": 250, "seconds": seconds, "connections": conns, "targets": profiles}
+        return {
+            "rate": 250,
+            "seconds": seconds,
+            "connections": conns,
+            "targets": profiles,
+            "startup": self._guarded(self.profile_startup),
+            "memory": self._guarded(self.memory_phases),
+        }
+
+    def _guarded(self, step: Any) -> Any:
+        """A profile step that may fail without failing the run (it leans on mock_server internals)."""
+        try:
+            return step()
+        except Exception as exc:  # a broken profile step must not cost the measurements
+            self.notes.append(f"profile step {step.__name__} failed: {exc}")
+            return None
+
+    def profile_startup(self) -> dict[str, Any]:
+        """py-spy from the first instruction of `mock-server serve` until every API answers."""
+        exe = profiling.py_spy()
+        assert exe is not None
+        print("[profile] mock-server start-up under py-spy", flush=True)
+        out, port = self.out / "profile-startup.txt", free_port()
+        argv = [a.replace("{port}", str(port)) for a in self.mock_server(self.args.count).argv]
+        spy_argv = [*self.load_pin, exe, "record", "--rate", "100", "--format", "raw", "-o", str(out), "--"]
+        self.logs.mkdir(parents=True, exist_ok=True)
+        log_path = self.logs / "profile-startup.log"
+        with open(log_path, "wb") as log:
+            began = time.perf_counter()
+            spy = subprocess.Popen([*spy_argv, *self.server_pin, *argv], stdout=log, stderr=subprocess.STDOUT)
+            try:
+                for api in APIS:
+                    first = next(t for t in self.targets if t.api == api)
+                    wait_ok(f"http://{HOST}:{port}/{api}{first.path}", first.header_dict(), spy, began + 600, log_path)
+                ready = time.perf_counter() - began
+                for pid in tree(spy.pid):
+                    if pid != spy.pid:
+                        os.kill(pid, signal.SIGINT)
+                spy.wait(timeout=60)
+            finally:
+                if spy.poll() is None:
+                    spy.kill()
+        summary = profiling.summarise_startup(out.read_text())
+        summary["ready_s"] = ready
+        return summary
+
+    def memory_phases(self) -> dict[str, Any]:
+        print("[profile] mock-server start-up memory by phase", flush=True)
+        done = subprocess.run(
+            [*self.server_pin, sys.executable, str(BENCH / "memprofile.py"), "--count", str(self.args.count)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+            cwd=ROOT,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr.strip()[-500:])
+        result: dict[str, Any] = json.loads(done.stdout)
+        return result
 
     def prepare(self) -> None:
         """Discover the requests on a mock-server and capture its answers for the ceiling."""
@@ -524,10 +608,16 @@ class Bench:
                     break
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
         pinning = (
-            "mock servers pinned to core 0 (`taskset -c 0`), load generator, py-spy and harness on core 1."
-            if self.server_pin
+            "Servers pinned to core 0 (`taskset -c 0`); load generator, py-spy and harness on core 1."
+            if self.can_pin
             else "No CPU pinning (fewer than two cores or no taskset): figures are noisier."
         )
+        if self.nice:
+            pinning += (
+                f" The harness runs at niceness {self.nice} (its process and its scheduling autogroup), inherited by "
+                "the servers and the load generator, so other processes of a shared machine take less from them "
+                "(the same for every server)."
+            )
         load = (
             f"wrk ({loadgen.wrk_version()}, one thread, `--latency`)"
             if self.load == "wrk"
@@ -539,13 +629,13 @@ class Bench:
             if self.load == "wrk"
             else "taskset -c 1 python bench/loadgen.py <url> -c <N> -d <D> [-H ...]"
         )
-        cmds["growth"] = " ".join(_show(a) for a in self.mock_server(0, ("printlounge", "mittwald")).argv).replace(
-            "--count 0", "--count <1000|10000|100000>"
-        )
+        growth = [*self.server_pin, *self.mock_server(0, ("printlounge", "mittwald")).argv]
+        cmds["growth"] = " ".join(_show(a) for a in growth).replace("--count 0", "--count <1000|10000|100000>")
         return {
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "elapsed_min": elapsed / 60,
             "cpus": self.cores,
+            "server_core": self.server_core,
             "cpu_model": cpu_model,
             "mem_gib": mem,
             "os": f"{platform.system()} {platform.release()}",
@@ -582,8 +672,14 @@ def _show(arg: str) -> str:
     return arg
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the `finally` that stops the server under test
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGINT, _exit_on_signal)  # also when started in the background, where SIGINT is ignored
     args.json = args.json or args.out / "results.json"
     if args.render is not None:
         results = json.loads(args.render.read_text(encoding="utf-8"))

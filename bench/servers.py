@@ -14,7 +14,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -64,7 +64,7 @@ def get(url: str, headers: dict[str, str], timeout: float = 30.0) -> tuple[int, 
         conn.close()
 
 
-def _tree(root: int) -> list[int]:
+def tree(root: int) -> list[int]:
     """root and every descendant, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
@@ -88,7 +88,7 @@ def _tree(root: int) -> list[int]:
 def tree_rss_bytes(root: int) -> int:
     """Resident memory of a process and all its descendants (sum of VmRSS; shared pages count in each)."""
     total = 0
-    for pid in _tree(root):
+    for pid in tree(root):
         try:
             with open(f"/proc/{pid}/status", "rb") as fh:
                 for line in fh:
@@ -103,18 +103,22 @@ def tree_rss_bytes(root: int) -> int:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def busy_cpu_seconds() -> float:
-    """CPU seconds the whole machine has been busy (all cores; idle and iowait excluded), from /proc/stat."""
+def busy_cpu_seconds(core: int | None = None) -> float:
+    """CPU seconds the machine (or one core) has been busy (idle and iowait excluded), from /proc/stat."""
+    label = b"cpu" if core is None else f"cpu{core}".encode()
     with open("/proc/stat", "rb") as fh:
-        fields = [int(x) for x in fh.readline().split()[1:9]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
-    return (user + nice + system + irq + softirq + steal) / _TICK
+        for line in fh:
+            parts = line.split()
+            if parts[0] == label:
+                user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in parts[1:9])
+                return (user + nice + system + irq + softirq + steal) / _TICK
+    raise RuntimeError(f"no {label.decode()} line in /proc/stat")
 
 
 def tree_cpu_seconds(root: int) -> float:
     """CPU seconds used by a process tree (each process's own and its waited-for children's)."""
     total = 0
-    for pid in _tree(root):
+    for pid in tree(root):
         try:
             with open(f"/proc/{pid}/stat", "rb") as fh:
                 stat = fh.read()
@@ -132,18 +136,23 @@ def own_cpu_seconds() -> float:
 
 
 class ForeignCpu:
-    """Cores' worth of CPU that processes other than ours (the harness, its children, the server) used meanwhile.
+    """How much CPU processes other than ours took meanwhile, in cores.
 
-    The benchmark is only as good as the machine is quiet; this is how the report knows whether it was.
+    With `core` (the server's pinned core): the busy time of that core minus the server's, i.e. what others took
+    from the server's core (what they do on the load generator's core barely matters). Without: the whole machine
+    minus the server, the harness and its children. The benchmark is only as good as the machine is quiet; this is
+    how the report knows whether it was.
     """
 
-    def __init__(self, server_pid: int | None = None) -> None:
+    def __init__(self, server_pid: int | None = None, core: int | None = None) -> None:
         self.server_pid = server_pid
+        self.core = core
         self.cores = 0.0
 
     def _sample(self) -> tuple[float, float, float]:
         server = tree_cpu_seconds(self.server_pid) if self.server_pid else 0.0
-        return time.perf_counter(), busy_cpu_seconds(), own_cpu_seconds() + server
+        ours = server if self.core is not None else own_cpu_seconds() + server
+        return time.perf_counter(), busy_cpu_seconds(self.core), ours
 
     def __enter__(self) -> ForeignCpu:
         self._start = self._sample()
@@ -156,15 +165,35 @@ class ForeignCpu:
         self.cores = max(0.0, foreign / elapsed) if elapsed > 0 else 0.0
 
 
-def wait_quiet(threshold: float, patience: float) -> float:
-    """Wait (up to `patience` s) until other processes use less than `threshold` cores; the last reading."""
+def raise_priority(nice: int) -> Callable[[], None]:
+    """Lower this process's niceness (children inherit it) and its autogroup's, which is what counts between
+    sessions when the kernel schedules by autogroup; returns the function that restores the autogroup's."""
+    os.nice(nice)
+    path = Path("/proc/self/autogroup")
+    try:
+        before = int(path.read_text().split("nice")[1])
+        path.write_text(str(nice))
+    except (OSError, IndexError, ValueError):
+        return lambda: None
+
+    def restore() -> None:
+        with contextlib.suppress(OSError):
+            path.write_text(str(before))
+
+    return restore
+
+
+def wait_quiet(threshold: float, patience: float, core: int | None = None) -> float:
+    """Wait (up to `patience` s) until other processes use less than `threshold` cores (of `core`, or of the
+    machine); the last reading."""
     deadline = time.perf_counter() + patience
     while True:
-        with ForeignCpu() as probe:
+        with ForeignCpu(core=core) as probe:
             time.sleep(1.0)
         if probe.cores < threshold or time.perf_counter() >= deadline:
             return probe.cores
-        print(f"    waiting for a quiet machine: other processes use {probe.cores:.2f} cores", flush=True)
+        where = "machine" if core is None else f"core {core}"
+        print(f"    waiting for a quiet {where}: other processes use {probe.cores:.2f} cores", flush=True)
 
 
 class RssSampler:
@@ -235,12 +264,14 @@ def start(
     env = {**os.environ, **dict(group.env), "PYTHONUNBUFFERED": "1"}
     log: IO[bytes] = open(log_path, "wb")  # closed in the finally below
     started = time.perf_counter()
-    process = subprocess.Popen([*pin, *argv], stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    # its own process group (to stop the whole tree) but the harness's session: with autogroup scheduling a new
+    # session would be a new scheduling group, outside the harness's priority
+    process = subprocess.Popen([*pin, *argv], stdout=log, stderr=subprocess.STDOUT, env=env, process_group=0)
     sampler = RssSampler(process.pid)
     try:
         with sampler:
             for url, headers in probes:
-                _wait_ok(url.replace("{port}", str(port)), headers, process, started + timeout, log_path)
+                wait_ok(url.replace("{port}", str(port)), headers, process, started + timeout, log_path)
             running = Running(group, process, port, time.perf_counter() - started, sampler, log_path)
             yield running
     finally:
@@ -248,7 +279,7 @@ def start(
         log.close()
 
 
-def _wait_ok(
+def wait_ok(
     url: str, headers: dict[str, str], process: subprocess.Popen[bytes], deadline: float, log_path: Path
 ) -> None:
     last = "no answer"

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import connexion
 import orjson
@@ -31,7 +32,7 @@ from mock_server.errors import PAYLOAD_TOO_LARGE, Problem, SpecError
 from mock_server.handlers import Endpoint
 from mock_server.journal import Journal
 from mock_server.model import ApiModel
-from mock_server.redact import redact_query
+from mock_server.redact import SECRET_HEADER_NAMES, is_secret_name, redact_query, redact_text
 from mock_server.settings import Settings
 from mock_server.specs import Spec, discover_specs
 from mock_server.state import StateFile
@@ -49,6 +50,8 @@ access_log = logging.getLogger("mock_server.access")
 EXPOSED_HEADERS = ["X-Pagination-Limit", "X-Pagination-Skip", "X-Pagination-Page", "X-Pagination-TotalCount"]
 MAX_DETAIL_CHARS = 500
 """Problem details echo the offending value; a 100 KB query value is cut, not echoed whole."""
+MIN_SECRET_CHARS = 8
+"""Shorter credential values are not masked outside their own parameter: masking "x" would garble every path."""
 
 
 @dataclass
@@ -95,9 +98,12 @@ def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, d
     problems: list[Problem] = []
     for name, model in models.items():
         if settings.seed is not None or settings.count is not None:
-            dataset = generate_dataset(model, seed=42 if settings.seed is None else settings.seed,
-                                       count=50 if settings.count is None else settings.count,
-                                       reference_date=settings.reference_date)
+            dataset = generate_dataset(
+                model,
+                seed=42 if settings.seed is None else settings.seed,
+                count=50 if settings.count is None else settings.count,
+                reference_date=settings.reference_date,
+            )
         else:
             try:
                 dataset = load_dataset(settings.fixtures_dir / f"{name}.json", model)
@@ -130,8 +136,12 @@ class _EndpointResolver(Resolver):  # type: ignore[misc]
 
     def resolve(self, operation: Any) -> Resolution:
         op_id = operation.operation_id or f"{operation.method.upper()} {operation.path}"
-        endpoint = Endpoint.build(self.model, self.model.operations[op_id], self.runtime.store,
-                                  self.runtime.settings.auth.for_api(self.model.name))
+        endpoint = Endpoint.build(
+            self.model,
+            self.model.operations[op_id],
+            self.runtime.store,
+            self.runtime.settings.auth.for_api(self.model.name),
+        )
 
         async def handle(**params: Any) -> Any:
             return await endpoint(**params)
@@ -166,8 +176,9 @@ def _routing_error(routes: RouteTable) -> Callable[[ConnexionRequest, HTTPExcept
 
 def _problem_response(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return ConnexionResponse(status_code=status, body=orjson.dumps(body), content_type="application/problem+json",
-                             headers=headers or {})
+    return ConnexionResponse(
+        status_code=status, body=orjson.dumps(body), content_type="application/problem+json", headers=headers or {}
+    )
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
@@ -215,8 +226,13 @@ class MockApp:
         self._routes = routes or route_table(runtime)
         self._app: ASGIApp = CORSMiddleware(
             # any origin, echoed (not "*") so fetch(..., {credentials: "include"}) and axios withCredentials work
-            self._dispatch, allow_origin_regex=".*", allow_credentials=True, allow_methods=["*"],
-            allow_headers=["*"], expose_headers=EXPOSED_HEADERS, max_age=600,
+            self._dispatch,
+            allow_origin_regex=".*",
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=EXPOSED_HEADERS,
+            max_age=600,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -243,8 +259,12 @@ class MockApp:
                 return
             scope, receive, too_large = await _limit_body(scope, receive, self.runtime.settings.max_body_bytes)
             if too_large:
-                await _problem(send_and_record, PAYLOAD_TOO_LARGE.status, PAYLOAD_TOO_LARGE.title,
-                               f"Request body exceeds {self.runtime.settings.max_body_bytes} bytes")
+                await _problem(
+                    send_and_record,
+                    PAYLOAD_TOO_LARGE.status,
+                    PAYLOAD_TOO_LARGE.title,
+                    f"Request body exceeds {self.runtime.settings.max_body_bytes} bytes",
+                )
                 return
             scope = self._alias(scope)
             low, high = self.runtime.settings.latency_ms
@@ -272,15 +292,37 @@ class MockApp:
             api = next(iter(self.runtime.models), None)
         if api not in self.runtime.models:
             api = None
-        query = redact_query(scope.get("query_string", b"").decode("latin-1"))
+        raw_query = scope.get("query_string", b"").decode("latin-1")
+        query = redact_query(raw_query)
+        carried = _carried_secrets(scope, raw_query, self.runtime.settings.admin_token)
+        if carried:  # a credential also pasted into a filter or the path is masked there too
+            query, path = redact_text(query, carried), redact_text(path, carried)
         duration = round((time.perf_counter() - started) * 1000, 3)
         entry = self.runtime.journal.add(
-            time=datetime.now(UTC).isoformat(timespec="milliseconds"), api=api, method=scope.get("method", ""),
-            path=path, query=query, status=status, duration_ms=duration,
+            time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            api=api,
+            method=scope.get("method", ""),
+            path=path,
+            query=query,
+            status=status,
+            duration_ms=duration,
         )
         if access_log.isEnabledFor(logging.INFO):
-            access_log.info("%s %s%s %d %.1fms", entry.method, entry.path, f"?{query}" if query else "", status,
-                            duration)
+            access_log.info(
+                "%s %s%s %d %.1fms", entry.method, entry.path, f"?{query}" if query else "", status, duration
+            )
+
+
+def _carried_secrets(scope: Scope, query: str, admin_token: str | None) -> list[str]:
+    """The credential values a request carries (credential headers and query parameters) and the admin token."""
+    values = [admin_token or ""]
+    for name, value in scope.get("headers") or []:
+        if name.decode("latin-1").lower() in SECRET_HEADER_NAMES:
+            text = value.decode("latin-1").strip()
+            values += [text, text.rpartition(" ")[2]]  # "Bearer <token>": the token alone too
+    if query:
+        values += [v for k, v in parse_qsl(query, keep_blank_values=True, errors="replace") if is_secret_name(k)]
+    return [v for v in values if len(v) >= MIN_SECRET_CHARS]
 
 
 async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Scope, Receive, bool]:
@@ -325,7 +367,11 @@ async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Scope
 
 async def _problem(send: Send, status: int, title: str, detail: str) -> None:
     body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

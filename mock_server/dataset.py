@@ -12,8 +12,10 @@ A fixture file (`fixtures/<api>.json`)::
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,14 +29,22 @@ from mock_server.errors import FixtureError, Problem
 from mock_server.generate import Generator, merge_all_of, model_joins
 from mock_server.model import ApiModel, response_schema
 from mock_server.rules import Context, Links, RuleSet, Violation, rules_for
-from mock_server.rules.base import pointer
+from mock_server.rules.base import Fix, pointer
 from mock_server.rules.common import check_links, check_unique
 from mock_server.settings import DEFAULT_REFERENCE_DATE
 from mock_server.specs import to_json_schema
 from mock_server.types import Record, Schema
 
-__all__ = ["DEFAULT_REFERENCE_DATE", "Dataset", "check_dataset", "dump_dataset", "generate_dataset", "load_dataset",
-           "main_resource", "write_dataset"]
+__all__ = [
+    "DEFAULT_REFERENCE_DATE",
+    "Dataset",
+    "check_dataset",
+    "dump_dataset",
+    "generate_dataset",
+    "load_dataset",
+    "main_resource",
+    "write_dataset",
+]
 
 TOP_LEVEL = ("api", "generator", "resources")
 CHILDREN = (1, 3)
@@ -62,8 +72,9 @@ def main_resource(model: ApiModel) -> str:
 # -- generation ----------------------------------------------------------------------------------------------------
 
 
-def generate_dataset(model: ApiModel, *, seed: int = 42, count: int = 50,
-                     reference_date: datetime = DEFAULT_REFERENCE_DATE) -> Dataset:
+def generate_dataset(
+    model: ApiModel, *, seed: int = 42, count: int = 50, reference_date: datetime = DEFAULT_REFERENCE_DATE
+) -> Dataset:
     """Generate `count` orders (records of the main resource) with their related records, every rule applied.
 
     Args:
@@ -75,8 +86,13 @@ def generate_dataset(model: ApiModel, *, seed: int = 42, count: int = 50,
     Example:
         dataset = generate_dataset(ApiModel.from_spec(Spec.from_file(Path("specs/eguma.yaml"))), seed=7, count=10)
     """
+    with _paused_gc():
+        return _generate(model, seed, count, reference_date)
+
+
+def _generate(model: ApiModel, seed: int, count: int, reference_date: datetime) -> Dataset:
     ruleset = rules_for(model.name)
-    gen = Generator(model, seed, reference_date, extra_unique=dict(ruleset.unique))
+    gen = Generator(model, seed, reference_date, extra_unique=dict(ruleset.unique), weights=ruleset.weights)
     resources: dict[str, list[Record]] = {name: [] for name in model.resources}
     links = Links(model)
     builder = _Builder(gen, ruleset, Context(model, links), resources, links)
@@ -102,9 +118,26 @@ def generate_dataset(model: ApiModel, *, seed: int = 42, count: int = 50,
             for index in range(count):
                 gen.begin_record(index, count)
                 builder.add(name, gen.record(name))
-    generator = {"seed": seed, "count": count, "reference_date": gen.reference_date.isoformat(),
-                 "version": mock_server.__version__}
+    generator = {
+        "seed": seed,
+        "count": count,
+        "reference_date": gen.reference_date.isoformat(),
+        "version": mock_server.__version__,
+    }
     return Dataset(api=model.name, resources=resources, meta={"generator": generator})
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    # Fixtures are hundreds of thousands of acyclic dicts: the cyclic collector would rescan them again and again
+    # (10,000 e-guma orders: 0.9 s with it, 0.6 s without; 50,000: 5.1 s and 3.0 s).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(slots=True)
@@ -114,13 +147,19 @@ class _Builder:
     ctx: Context
     resources: dict[str, list[Record]]
     links: Links
+    fixes: dict[str, list[Fix]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.fixes = {
+            name: [rule.fix for rule in self.ruleset.for_resource(name) if rule.fix is not None]
+            for name in self.resources
+        }
 
     def add(self, resource: str, record: Record, values: dict[str, Any] | None = None) -> Record:
         """Apply the resource's fixes to a new record and store it."""
         record.update(values or {})
-        for rule in self.ruleset.for_resource(resource):
-            if rule.fix is not None:
-                rule.fix(record, self.ctx, self.gen)
+        for fix in self.fixes[resource]:
+            fix(record, self.ctx, self.gen)
         self.resources[resource].append(record)
         self.links.add(resource, record)
         return record
@@ -150,6 +189,11 @@ def write_dataset(dataset: Dataset, out_dir: Path) -> Path:
 
 def load_dataset(path: Path, model: ApiModel) -> Dataset:
     """Parse and check a fixture file; FixtureError listing every problem when it breaks the spec or a rule."""
+    with _paused_gc():
+        return _load(path, model)
+
+
+def _load(path: Path, model: ApiModel) -> Dataset:
     file = str(path)
     try:
         raw = orjson.loads(path.read_bytes())
@@ -168,16 +212,22 @@ def load_dataset(path: Path, model: ApiModel) -> Dataset:
 def _parse(raw: Any, file: str) -> tuple[Dataset | None, list[Problem]]:
     if not isinstance(raw, dict):
         return None, [Problem(file, "", "not a fixture file: the top level must be an object with api and resources")]
-    problems = [Problem(file, pointer(key), f"unknown member; a fixture file has {', '.join(TOP_LEVEL)}")
-                for key in raw if key not in TOP_LEVEL]
+    problems = [
+        Problem(file, pointer(key), f"unknown member; a fixture file has {', '.join(TOP_LEVEL)}")
+        for key in raw
+        if key not in TOP_LEVEL
+    ]
     api, resources, generator = raw.get("api"), raw.get("resources"), raw.get("generator")
     if not isinstance(api, str):
         problems.append(Problem(file, "/api", "missing: the name of the API (a string)"))
     if not isinstance(resources, dict):
         problems.append(Problem(file, "/resources", "missing: an object of resource name -> array of records"))
     else:
-        problems += [Problem(file, pointer("resources", name), "must be an array of records")
-                     for name, records in resources.items() if not isinstance(records, list)]
+        problems += [
+            Problem(file, pointer("resources", name), "must be an array of records")
+            for name, records in resources.items()
+            if not isinstance(records, list)
+        ]
     if generator is not None and not isinstance(generator, dict):
         problems.append(Problem(file, "/generator", "must be an object (seed, count, reference_date, version)"))
     if problems or not isinstance(api, str) or not isinstance(resources, dict):
@@ -219,15 +269,19 @@ def check_dataset(dataset: Dataset, model: ApiModel, file: str) -> list[Problem]
                     for violation in rule.check(record, ctx):  # type: ignore[misc]
                         report(resource, index, violation)
                 except _RULE_ERRORS as exc:
-                    report(resource, index, Violation("", f"rule {rule.name} cannot be checked: {exc!r} "
-                                                          "(a related record is malformed)"))
-    for resource, index, violation in [*check_unique(model, resources, ruleset), *check_links(model, resources,
-                                                                                                 links)]:
+                    report(
+                        resource,
+                        index,
+                        Violation("", f"rule {rule.name} cannot be checked: {exc!r} (a related record is malformed)"),
+                    )
+    for resource, index, violation in [*check_unique(model, resources, ruleset), *check_links(model, resources, links)]:
         report(resource, index, violation)
     findings.sort()
     names = list(model.resources)
-    problems += [Problem(file, f"{names[res]} record {index}: {where or '/'}", message)
-                 for res, index, _, where, message in findings]
+    problems += [
+        Problem(file, f"{names[res]} record {index}: {where or '/'}", message)
+        for res, index, _, where, message in findings
+    ]
     return problems
 
 
@@ -235,22 +289,32 @@ def _check_shape(dataset: Dataset, model: ApiModel, file: str) -> list[Problem]:
     problems = []
     if dataset.api != model.name:
         problems.append(Problem(file, "/api", f"is {dataset.api!r}, but {model.spec.path} describes {model.name!r}"))
-    problems += [Problem(file, pointer("resources", name), f"unknown resource; {model.name} has "
-                                                          f"{', '.join(model.resources)}")
-                 for name in dataset.resources if name not in model.resources]
-    problems += [Problem(file, pointer("resources", name), "missing: an array of records (may be empty)")
-                 for name in model.resources if name not in dataset.resources]
+    problems += [
+        Problem(file, pointer("resources", name), f"unknown resource; {model.name} has {', '.join(model.resources)}")
+        for name in dataset.resources
+        if name not in model.resources
+    ]
+    problems += [
+        Problem(file, pointer("resources", name), "missing: an array of records (may be empty)")
+        for name in model.resources
+        if name not in dataset.resources
+    ]
     return problems
 
 
 def record_schema(model: ApiModel, resource: str) -> Schema:
-    """The JSON Schema every record of the resource validates against: its spec schema plus its hidden fields."""
+    """The JSON Schema every record of the resource validates against: its spec schema plus its hidden fields.
+
+    Hidden fields are optional here ("a record may carry"); where a response requires one (printlounge's
+    internalOrderCode in the order list), the view check reports its absence.
+    """
     res = model.resources[resource]
     schema = to_json_schema(res.schema)
     if res.hidden:
-        schema["properties"] = {**schema.get("properties", {}),
-                                **{name: to_json_schema(sub) for name, sub in res.hidden.items()}}
-        schema["required"] = [*schema.get("required", []), *res.hidden]
+        schema["properties"] = {
+            **schema.get("properties", {}),
+            **{name: to_json_schema(sub) for name, sub in res.hidden.items()},
+        }
     return schema
 
 
@@ -268,8 +332,9 @@ class _Explainer:
         self._schema = schema
         self._validators: dict[int, Any] = {}
 
-    def errors(self, instance: Any, schema: Schema | None = None, prefix: tuple[str | int, ...] = ()
-               ) -> Iterator[tuple[str, str]]:
+    def errors(
+        self, instance: Any, schema: Schema | None = None, prefix: tuple[str | int, ...] = ()
+    ) -> Iterator[tuple[str, str]]:
         schema = self._schema if schema is None else schema
         validator = self._validator(schema)
         if validator.is_valid(instance):
@@ -282,7 +347,6 @@ class _Explainer:
                 yield from self.errors(_at(instance, error.instance_path), real[0], path)
             else:
                 yield pointer(*path), error.message
-
 
     def _validator(self, schema: Schema) -> Any:
         validator = self._validators.get(id(schema))
@@ -297,8 +361,9 @@ def _at(node: Any, path: list[str | int]) -> Any:
     return node
 
 
-def _check_views(model: ApiModel, resource: str, records: list[Record],
-                 invalid: set[tuple[str, int]]) -> Iterator[tuple[int, Violation]]:
+def _check_views(
+    model: ApiModel, resource: str, records: list[Record], invalid: set[tuple[str, int]]
+) -> Iterator[tuple[int, Violation]]:
     # A response shows a projection of the record (x-mock view); where that shape differs from the record's own
     # schema (printlounge's list entry), the projection must validate too, or the mock would serve invalid data.
     own = _shape(to_json_schema(model.resources[resource].schema))

@@ -1,10 +1,11 @@
 """This module contains the error tree and the problem types of request errors.
 
-    MockServerError              start-up and command errors: the CLI prints them and exits 2
-    ├── SettingsError            bad command line or config file
-    ├── SpecError                a spec that cannot be loaded or used
-    ├── FixtureError             a fixture file that breaks its spec or a business rule
-    └── ProblemError             a request error rendered as application/problem+json (RFC 7807)
+MockServerError              start-up and command errors: the CLI prints them and exits 2
+├── SettingsError            bad command line or config file
+├── SpecError                a spec that cannot be loaded or used
+├── FixtureError             a fixture file that breaks its spec or a business rule
+├── StateError               a --state file that is not a usable SQLite state file
+└── ProblemError             a request error rendered as application/problem+json (RFC 7807)
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ class FixtureError(ProblemListError):
     """A fixture file whose records break the spec or a business rule."""
 
 
+class StateError(ProblemListError):
+    """A state file (--state) that cannot be opened or read."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProblemType:
     """A kind of request error: a stable `type` slug, a title and a status."""
@@ -78,5 +83,8 @@ class ProblemError(ProblemException, MockServerError):  # type: ignore[misc]
     """A request error; connexion's exception middleware renders it as problem+json."""
 
     def __init__(self, kind: ProblemType, detail: str, **ext: Any) -> None:
-        super().__init__(status=kind.status, title=kind.title, detail=detail, type=kind.uri, ext=ext or None)
+        # connexion's initializer, named: mypy resolves super() past the untyped base to BaseException
+        ProblemException.__init__(
+            self, status=kind.status, title=kind.title, detail=detail, type=kind.uri, ext=ext or None
+        )
         self.kind = kind

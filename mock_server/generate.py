@@ -8,7 +8,9 @@ own seeded random.Random. Timestamps lie before the reference date, never relati
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import math
 import random
 import re
 import string
@@ -27,6 +29,7 @@ from faker import Faker
 
 from mock_server.errors import Problem, SpecError
 from mock_server.model import ApiModel, Join
+from mock_server.settings import DEFAULT_REFERENCE_DATE
 from mock_server.types import Record, Schema
 
 Maker = Callable[[], Any]
@@ -89,8 +92,14 @@ def harvest_examples(model: ApiModel) -> dict[str, dict[str, list[Any]]]:
 
 
 def _example_items(model: ApiModel, path: str, method: str, action: str, envelope: str | None) -> Iterator[Any]:
-    response: dict[str, Any] = next((r for status, r in (model.spec.resolved["paths"][path][method].get("responses")
-                                                         or {}).items() if str(status).startswith("2")), {})
+    response: dict[str, Any] = next(
+        (
+            r
+            for status, r in (model.spec.resolved["paths"][path][method].get("responses") or {}).items()
+            if str(status).startswith("2")
+        ),
+        {},
+    )
     media = (response.get("content") or {}).get("application/json") or {}
     values = [media["example"]] if "example" in media else []
     values += [e["value"] for e in (media.get("examples") or {}).values() if isinstance(e, dict) and "value" in e]
@@ -119,8 +128,10 @@ def _harvest(schema: Schema, value: Any, path: str, out: dict[str, list[Any]]) -
 
 
 def _unhinted(schema: Schema) -> bool:
-    return not any(key in schema for key in ("format", "pattern", "x-mock-format", "default", "minimum", "maximum",
-                                             "minLength", "maxLength"))
+    return not any(
+        key in schema
+        for key in ("format", "pattern", "x-mock-format", "default", "minimum", "maximum", "minLength", "maxLength")
+    )
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -159,25 +170,36 @@ class Generator:
         order = gen.record("orders")
     """
 
-    def __init__(self, model: ApiModel, seed: int = 42, reference_date: datetime = datetime(2026, 1, 1),
-                 extra_unique: dict[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        model: ApiModel,
+        seed: int = 42,
+        reference_date: datetime = DEFAULT_REFERENCE_DATE,
+        extra_unique: dict[str, tuple[str, ...]] | None = None,
+        weights: dict[str, dict[str, dict[Any, float]]] | None = None,
+    ) -> None:
         self.model = model
         self.seed = seed
         self.reference_date = (parse_timestamp(reference_date.isoformat()) or reference_date).replace(microsecond=0)
         self.rng = random.Random(seed)
         self._faker = Faker(model.locale)
         self._pools: dict[str, list[Any]] = {}
+        self._plain_pools: dict[str, list[Any]] = {}
         self._streams: dict[str, Faker] = {}
         self._makers: dict[tuple[str, str], Maker] = {}
         self._seen: dict[tuple[str, str], set[Any]] = {}
         self._formats: dict[tuple[str, str], Callable[[datetime], str]] = {}
-        self._unique = {name: {res.key, *res.unique, *(extra_unique or {}).get(name, ())}
-                        for name, res in model.resources.items()}
+        self._unique = {
+            name: {res.key, *res.unique, *(extra_unique or {}).get(name, ())} for name, res in model.resources.items()
+        }
         self._joined = {name: set(joins) for name, joins in model_joins(model).items()}
         self._examples = harvest_examples(model)
-        self._anchor = self.reference_date - HISTORY
+        self._fallback_weights = weights or {}
+        self._clock = [self.reference_date - HISTORY]  # the current record's anchor, read by compiled timestamps
         self._problems: list[Problem] = []
-        self._records = {name: self._compile_record(name) for name in model.resources}
+        self._namespace: dict[str, Any] = {"rnd": self.rng.random, "bisect": bisect}
+        self._sequences: dict[tuple[str, str], str] = {}
+        self._records = {name: self._function(self._compile_record(name)) for name in model.resources}
         if self._problems:
             raise SpecError(self._problems)
 
@@ -186,18 +208,18 @@ class Generator:
     @property
     def anchor(self) -> datetime:
         """The moment the current record was created; its other timestamps follow it."""
-        return self._anchor
+        return self._clock[0]
 
     def begin_record(self, index: int, count: int) -> None:
         """Move the clock to record `index` of `count`: anchors rise with the index and stay before the reference."""
         usable = (HISTORY - SPREAD).total_seconds()
         offset = (index + self.rng.random()) * usable / max(count, 1)
-        self._anchor = self.reference_date - HISTORY + timedelta(seconds=int(offset))
+        self._clock[0] = self.reference_date - HISTORY + timedelta(seconds=int(offset))
 
     def gap(self, low: timedelta, high: timedelta) -> timedelta:
         """A random duration between low and high, in whole seconds."""
-        low_s, high_s = int(low.total_seconds()), int(high.total_seconds())
-        return timedelta(seconds=low_s + int(self.rng.random() * (high_s - low_s + 1)))
+        span = high - low
+        return low + timedelta(0, int(self.rng.random() * (span.days * 86400 + span.seconds + 1)))
 
     # -- values ----------------------------------------------------------------------------------------------------
 
@@ -210,10 +232,10 @@ class Generator:
         """A new non-null value for the field at `path` ('a/b', '*' for array items or map values)."""
         maker = self._makers.get((resource, path))
         if maker is None:
-            maker = self._compile(self.schema_at(resource, path), resource, path, nullable=False)
+            expr = self._compile(self.schema_at(resource, path), resource, path, nullable=False)
             if self._problems:
                 raise SpecError(self._problems)
-            self._makers[(resource, path)] = maker
+            maker = self._makers[(resource, path)] = self._function(expr)
         return maker()
 
     def stamp(self, resource: str, path: str, moment: datetime) -> str:
@@ -223,6 +245,13 @@ class Generator:
             fmt = timestamp_format(self.schema_at(resource, path)) or DATE_TIME_FORMAT
             render = self._formats[(resource, path)] = formatter(fmt)
         return render(moment)
+
+    def fake(self, provider: str) -> Any:
+        """A value of a Faker provider (without arguments), picked from its pool."""
+        pool = self._plain_pools.get(provider)
+        if pool is None:
+            pool = self._plain_pools[provider] = self._pool(provider, {}, _to_json)
+        return pool[int(self.rng.random() * len(pool))]
 
     def pick(self, values: Sequence[Any], weights: Sequence[float] | None = None) -> Any:
         """One of `values`, optionally weighted."""
@@ -237,8 +266,11 @@ class Generator:
         schema = res.hidden[parts[0]] if parts[0] in res.hidden else _properties(res.schema)[parts[0]]
         for part in parts[1:]:
             schema = _non_null(schema)
-            schema = schema["items"] if part == "*" and "items" in schema else (
-                schema["additionalProperties"] if part == "*" else _properties(schema)[part])
+            schema = (
+                schema["items"]
+                if part == "*" and "items" in schema
+                else (schema["additionalProperties"] if part == "*" else _properties(schema)[part])
+            )
         return _non_null(schema)
 
     def _register(self, resource: str, path: str, value: Any, fresh: Maker) -> Any:
@@ -248,50 +280,89 @@ class Generator:
                 seen.add(value)
                 return value
             value = fresh()
-        raise SpecError([Problem(str(self.model.spec.path), self.model.resources[resource].schema_ref.lstrip("#"),
-                                 f"field /{path}: no unique value left after {UNIQUE_ATTEMPTS} attempts; "
-                                 "widen its x-faker or pattern")])
+        raise SpecError(
+            [
+                Problem(
+                    str(self.model.spec.path),
+                    self.model.resources[resource].schema_ref.lstrip("#"),
+                    f"field /{path}: no unique value left after {UNIQUE_ATTEMPTS} attempts; "
+                    "widen its x-faker or pattern",
+                )
+            ]
+        )
 
-    # -- compiling schemas to makers -------------------------------------------------------------------------------
+    # -- compiling schemas ------------------------------------------------------------------------------------------
+    # A schema compiles to a Python expression over names bound in self._namespace. A record's expressions nest into
+    # one dict display that is evaluated once per record, so a plain field costs an inline random pick, not a call.
 
-    def _compile_record(self, resource: str) -> Maker:
+    def _function(self, expr: str) -> Maker:
+        maker: Maker = eval(f"lambda: {expr}", self._namespace)  # the text holds only reprs and bound names
+        return maker
+
+    def _bind(self, value: Any) -> str:
+        name = f"_{len(self._namespace)}"
+        self._namespace[name] = value
+        return name
+
+    def _call(self, maker: Maker) -> str:
+        return f"{self._bind(maker)}()"
+
+    def _literal(self, value: Any) -> str:
+        if value is None or isinstance(value, bool | int | str) or (isinstance(value, float) and math.isfinite(value)):
+            return repr(value)
+        return f"{self._bind(copy.deepcopy)}({self._bind(value)})"
+
+    def _compile_record(self, resource: str) -> str:
         res = self.model.resources[resource]
         skip = self._joined.get(resource, set())
-        fields = [(name, self._compile(sub, resource, name))
-                  for name, sub in [*_properties(res.schema).items(), *res.hidden.items()] if name not in skip]
-        return lambda: {name: make() for name, make in fields}
+        fields = [
+            (name, self._compile(sub, resource, name))
+            for name, sub in [*_properties(res.schema).items(), *res.hidden.items()]
+            if name not in skip
+        ]
+        return "{" + ", ".join(f"{name!r}: {expr}" for name, expr in fields) + "}"
 
-    def _compile(self, schema: Schema, resource: str, path: str, *, nullable: bool = True) -> Maker:
+    def _compile(self, schema: Schema, resource: str, path: str, *, nullable: bool = True) -> str:
         """Compile the schema of the field at `path`; a problem is recorded (and None made) if it can't be."""
         schema = merge_all_of(schema)
         may_be_null = nullable and _is_nullable(schema)
         schema = _non_null(schema)
         unique = path in self._unique[resource]
         try:
-            maker = self._compile_value(schema, resource, path, unique)
+            expr = self._compile_value(schema, resource, path, unique)
         except (ValueError, TypeError, AttributeError) as exc:
             ref = self.model.resources[resource].schema_ref.lstrip("#")
             self._problems.append(Problem(str(self.model.spec.path), ref, f"field /{path}: {exc}"))
-            return lambda: None
-        if unique:
-            raw = maker
-            maker = lambda: self._register(resource, path, raw(), raw)  # noqa: E731
-        if not may_be_null:
-            return maker
-        rnd = self.rng.random
-        inner = maker
-        return lambda: None if rnd() < NULL_RATE else inner()
+            return "None"
+        if unique and expr not in self._sequences.values():  # a sequence never repeats: no registration needed
+            expr = self._call(self._unique_maker(resource, path, self._function(expr)))
+        return f"(None if rnd() < {NULL_RATE!r} else {expr})" if may_be_null else expr
 
-    def _compile_value(self, schema: Schema, resource: str, path: str, unique: bool) -> Maker:
+    def _unique_maker(self, resource: str, path: str, raw: Maker) -> Maker:
+        return lambda: self._register(resource, path, raw(), raw)
+
+    def _compile_value(self, schema: Schema, resource: str, path: str, unique: bool) -> str:
         kind = _type_of(schema)
-        if "x-mock-values" in schema:
-            return self._weighted(list(schema["x-mock-values"]), schema.get("x-mock-weights"))
-        if "enum" in schema:
-            return self._weighted([v for v in schema["enum"] if v is not None], schema.get("x-mock-weights"))
+        if "x-mock-values" in schema or "enum" in schema:
+            values: list[Any] = (
+                list(schema["x-mock-values"])
+                if "x-mock-values" in schema
+                else [v for v in schema["enum"] if v is not None]
+            )
+            weights = schema.get("x-mock-weights")
+            fallback = self._fallback_weights.get(resource, {}).get(path)
+            if weights is None and fallback is not None:
+                weights = [fallback.get(value, 0) for value in values]
+            return self._weighted(values, weights)
+        sequence = self._sequence(schema, kind) if unique else None
+        if sequence is not None:
+            # Keys, unique integers and numbered codes count up, as in a real database: ids grow with creation time,
+            # and a counter never repeats, so 100,000 orders fit a 'SO-######' template without retries.
+            if (resource, path) not in self._sequences:
+                self._sequences[(resource, path)] = self._call(sequence)
+            return self._sequences[(resource, path)]
         if "x-faker" in schema:
-            return self._faker_maker(schema, kind, unique)
-        if kind == "integer" and unique:
-            return self._sequence(schema)
+            return self._from_faker(schema, kind, unique)
         examples = self._examples.get(resource, {}).get(path)
         if examples and kind in ("integer", "number", "string") and not unique and _unhinted(schema):
             # The vendor's documented example values are the most realistic ones we have for a field without hints.
@@ -301,29 +372,33 @@ class Generator:
         if kind == "number":
             return self._number(schema)
         if kind == "boolean":
-            rnd = self.rng.random
-            return lambda: rnd() < 0.5
+            return "(rnd() < 0.5)"
         if kind == "array":
             return self._array(schema, resource, path)
         if kind == "object":
             return self._object(schema, resource, path)
         return self._string(schema, unique)
 
-    def _weighted(self, values: list[Any], weights: Sequence[float] | None) -> Maker:
+    def _weighted(self, values: list[Any], weights: Sequence[float] | None) -> str:
         if not values:
             raise ValueError("empty value list (x-mock-values or enum)")
-        rnd = self.rng.random
+        if weights is None and len(values) == 1:
+            return self._literal(values[0])
         if weights is None:
-            count = len(values)
-            return lambda: values[int(rnd() * count)]
-        if len(weights) != len(values) or sum(weights) <= 0:
+            pick = f"{self._bind(values)}[int(rnd() * {len(values)})]"
+        elif len(weights) != len(values) or sum(weights) <= 0:
             raise ValueError("x-mock-weights must give one positive weight per value")
-        cumulative = list(accumulate(float(w) for w in weights))
-        total = cumulative[-1]
-        last = len(values) - 1
-        return lambda: values[min(bisect(cumulative, rnd() * total), last)]
+        else:
+            cumulative = list(accumulate(float(w) for w in weights))
+            pick = (
+                f"{self._bind(values)}[min(bisect({self._bind(cumulative)}, rnd() * {cumulative[-1]!r}), "
+                f"{len(values) - 1})]"
+            )
+        if all(v is None or isinstance(v, bool | int | float | str) for v in values):
+            return pick
+        return f"{self._bind(copy.deepcopy)}({pick})"
 
-    def _faker_maker(self, schema: Schema, kind: str, unique: bool) -> Maker:
+    def _from_faker(self, schema: Schema, kind: str, unique: bool) -> str:
         hint = schema["x-faker"]
         provider, args = (hint, {}) if isinstance(hint, str) else (hint.get("provider"), hint.get("args") or {})
         if not isinstance(provider, str) or not isinstance(args, dict):
@@ -331,54 +406,50 @@ class Generator:
         coerce = _COERCE.get(kind, _to_json)
         native = self._native(provider, args)
         if native is not None:
-            return native if kind not in ("integer", "number") else lambda: coerce(native())
+            return native if kind not in ("integer", "number") else f"{self._bind(coerce)}({native})"
         if unique:
-            stream = self._stream(provider, args)
-            method = getattr(stream, provider)
-            return lambda: coerce(method(**args))
-        pool = self._pool(provider, args, coerce)
-        pool = _fit_length(pool, schema)
-        return self._weighted(pool, None)
+            method = getattr(self._stream(provider, args), provider)
+            return f"{self._bind(coerce)}({self._call(partial(method, **args))})"
+        return self._weighted(_fit_length(self._pool(provider, args, coerce), schema), None)
 
-    def _native(self, provider: str, args: dict[str, Any]) -> Maker | None:
-        """The providers that are cheap to imitate with our own random.Random (no pool, so no repeats)."""
-        rnd = self.rng.random
+    def _native(self, provider: str, args: dict[str, Any]) -> str | None:
+        """An inline expression for the providers that are cheap to imitate with our own random.Random (no pool)."""
         if provider in _TEMPLATE_PROVIDERS:
             marks, text = _TEMPLATE_PROVIDERS[provider], args.get("text", _TEMPLATE_DEFAULTS[provider])
-            if set(args) - {"text", "letters", "upper"} or not isinstance(text, str):
-                return None
+            if set(args) - {"text", "letters", "upper"} or not isinstance(text, str) or set(text) & set("!@"):
+                return None  # Faker's optional-digit marks stay with Faker
             return self._template(text, marks, str(args.get("letters", string.ascii_letters)), bool(args.get("upper")))
         if provider == "uuid4" and not args:
-            getrandbits = self.rng.getrandbits
-            return lambda: _uuid4(getrandbits(128))
+            return f"{self._bind(_uuid4)}({self._bind(self.rng.getrandbits)}(128))"
         bounds = {"pyint": ("min_value", "max_value", 0, 9999), "random_int": ("min", "max", 0, 9999)}.get(provider)
         if bounds is not None and set(args) <= {bounds[0], bounds[1]}:
             low, high = int(args.get(bounds[0], bounds[2])), int(args.get(bounds[1], bounds[3]))
-            return lambda: low + int(rnd() * (high - low + 1))
-        if provider == "pyfloat" and {"min_value", "max_value"} <= set(args) <= {"min_value", "max_value",
-                                                                                 "right_digits"}:
+            return f"({low} + int(rnd() * {high - low + 1}))"
+        if provider == "pyfloat" and {"min_value", "max_value"} <= set(args) <= {
+            "min_value",
+            "max_value",
+            "right_digits",
+        }:
             low_f, high_f, digits = float(args["min_value"]), float(args["max_value"]), int(args.get("right_digits", 2))
-            return lambda: min(max(round(low_f + rnd() * (high_f - low_f), digits), low_f), high_f)
+            return f"min(max(round({low_f!r} + rnd() * {high_f - low_f!r}, {digits}), {low_f!r}), {high_f!r})"
         return None
 
-    def _template(self, text: str, marks: str, letters: str, upper: bool) -> Maker:
-        # Runs of digits or hex digits come from one random number each: a 19-digit ticket number is one call.
-        rng, rnd = self.rng, self.rng.random
-        segments: list[Maker] = []
+    def _template(self, text: str, marks: str, letters: str, upper: bool) -> str:
+        # An inline expression; a run of digits or hex digits is one random number (a ticket number is one call).
+        parts: list[str] = []
         for mark, group in groupby(text):
             size = len(list(group))
             if mark not in marks:
-                segments.append(_constant(mark * size))
-            elif mark == "#":
-                segments.append(partial(_digits, rng.randrange, size))
+                parts.append(repr(mark * size))
+            elif mark == "#":  # in chunks a float's 53 bits cover
+                parts += [f"('%0{n}d' % int(rnd() * {10**n}))" for n in [15] * (size // 15) + [size % 15] if n]
             elif mark == "^":
-                segments.append(partial(_hex, rng.getrandbits, size, "X" if upper else "x"))
+                parts.append(f"('%0{size}{'X' if upper else 'x'}' % {self._bind(self.rng.getrandbits)}({4 * size}))")
             else:
-                alphabet = "123456789" if mark == "%" else letters
-                segments.append(partial(_letters, rnd, alphabet, size))
-        if len(segments) == 1:
-            return segments[0]
-        return lambda: "".join([segment() for segment in segments])
+                alphabet = self._bind("123456789" if mark == "%" else letters)
+                count = 9 if mark == "%" else len(letters)
+                parts += [f"{alphabet}[int(rnd() * {count})]"] * size
+        return " + ".join(parts) if parts else "''"
 
     def _pool(self, provider: str, args: dict[str, Any], coerce: Callable[[Any], Any]) -> list[Any]:
         key = _pool_key(provider, args)
@@ -404,91 +475,92 @@ class Generator:
             self._streams[key] = stream
         return self._streams[key]
 
-    def _integer(self, schema: Schema) -> Maker:
+    def _integer(self, schema: Schema) -> str:
         low, high = _bounds(schema, INTEGER_RANGE)
         if "default" in schema:
-            default = schema["default"]
-            return lambda: default
-        low, high = int(low), int(high)
-        span = high - low + 1
+            return self._literal(schema["default"])
+        return f"({int(low)} + int(rnd() * {int(high) - int(low) + 1}))"
+
+    def _sequence(self, schema: Schema, kind: str) -> Maker | None:
+        """A counter for a unique integer or a unique numbered template (one run of '#'); None for anything else."""
+        state = [0]
         rnd = self.rng.random
-        return lambda: low + int(rnd() * span)
+        if kind == "integer":
+            low, _ = _bounds(schema, INTEGER_RANGE)
+            state[0] = int(low) + self.rng.randrange(1000, 9000)
 
-    def _sequence(self, schema: Schema) -> Maker:
-        # Keys and unique integers count up: ids grow with creation time, as in a real database.
-        low, _ = _bounds(schema, INTEGER_RANGE)
-        state = [int(low) + self.rng.randrange(1000, 9000)]
-        rnd = self.rng.random
+            def count() -> int:
+                state[0] += 1 + int(rnd() * 3)
+                return state[0]
 
-        def make() -> int:
-            state[0] += 1 + int(rnd() * 3)
-            return state[0]
+            return count
+        hint = schema.get("x-faker")
+        if not isinstance(hint, dict) or hint.get("provider") not in ("numerify", "bothify"):
+            return None
+        text = (hint.get("args") or {}).get("text")
+        numbered = re.fullmatch(r"([^#%?!@]*)(#+)([^#%?!@]*)", text) if isinstance(text, str) else None
+        if numbered is None:
+            return None
+        head, digits, tail = numbered.groups()
+        width = len(digits)
+        state[0] = self.rng.randrange(1, max(2, min(1000, 10**width // 100)))
 
-        return make
+        def number() -> str:
+            state[0] += 1
+            return f"{head}{state[0]:0{width}d}{tail}"
 
-    def _number(self, schema: Schema) -> Maker:
+        return number
+
+    def _number(self, schema: Schema) -> str:
         low, high = _bounds(schema, NUMBER_RANGE)
         if "default" in schema:
-            default = schema["default"]
-            return lambda: default
-        low_cents, span = round(low * 100), round((high - low) * 100) + 1
-        rnd = self.rng.random
-        return lambda: (low_cents + int(rnd() * span)) / 100
+            return self._literal(schema["default"])
+        return f"(({round(low * 100)} + int(rnd() * {round((high - low) * 100) + 1})) / 100)"
 
-    def _array(self, schema: Schema, resource: str, path: str) -> Maker:
+    def _array(self, schema: Schema, resource: str, path: str) -> str:
         items = schema.get("items") or {}
         item = self._compile(items, resource, f"{path}/*")
-        low, span = _lengths(schema)
-        rnd = self.rng.random
+        size = _size(schema)
         if _type_of(_non_null(items)) in ("object", "array"):
-            return lambda: [item() for _ in range(low + int(rnd() * span))]
-        return lambda: _distinct([item() for _ in range(low + int(rnd() * span))], low)
+            return f"[{item} for _ in range({size})]"
+        low, _ = _lengths(schema)
+        return f"{self._bind(_distinct)}([{item} for _ in range({size})], {low})"
 
-    def _object(self, schema: Schema, resource: str, path: str) -> Maker:
+    def _object(self, schema: Schema, resource: str, path: str) -> str:
         props = _properties(schema)
-        fields = [(name, self._compile(sub, resource, f"{path}/{name}")) for name, sub in props.items()]
         extra = schema.get("additionalProperties")
         if props or not isinstance(extra, dict):
-            return lambda: {name: make() for name, make in fields}
+            fields = [(name, self._compile(sub, resource, f"{path}/{name}")) for name, sub in props.items()]
+            return "{" + ", ".join(f"{name!r}: {expr}" for name, expr in fields) + "}"
         value = self._compile(extra, resource, f"{path}/*")
         key_pattern = schema.get("x-key-pattern")
-        low, span = _lengths(schema)
-        rnd = self.rng.random
         if key_pattern is None or re.search(key_pattern, "1"):
             # Position numbers "1".."n", as printlounge's cartItems.
-            return lambda: {str(i): value() for i in range(1, low + int(rnd() * span) + 1)}
-        keys = _compile_pattern(key_pattern)
-        rng = self.rng
-        return lambda: {keys(rng): value() for _ in range(low + int(rnd() * span))}
+            return f"{{str(_i): {value} for _i in range(1, {_size(schema)} + 1)}}"
+        keys = self._call(partial(_compile_pattern(key_pattern), self.rng))
+        return f"{{{keys}: {value} for _ in range({_size(schema)})}}"
 
-    def _string(self, schema: Schema, unique: bool) -> Maker:
+    def _string(self, schema: Schema, unique: bool) -> str:
         fmt = timestamp_format(schema)
         if fmt is not None:
-            return self._timestamp(fmt)
+            return (
+                f"{self._bind(formatter(fmt))}({self._bind(self._clock)}[0] + "
+                f"{self._bind(timedelta)}(0, int(rnd() * {int(SPREAD.total_seconds())})))"
+            )
         kind = schema.get("format")
         if kind == "uuid":
-            getrandbits = self.rng.getrandbits
-            return lambda: _uuid4(getrandbits(128))
+            return f"{self._bind(_uuid4)}({self._bind(self.rng.getrandbits)}(128))"
         if kind in FORMAT_PROVIDERS:
-            return self._faker_maker({**schema, "x-faker": FORMAT_PROVIDERS[kind]}, "string", unique)
+            return self._from_faker({**schema, "x-faker": FORMAT_PROVIDERS[kind]}, "string", unique)
         if isinstance(schema.get("pattern"), str):
-            node = _compile_pattern(schema["pattern"])
-            rng = self.rng
-            return lambda: node(rng)
+            return self._call(partial(_compile_pattern(schema["pattern"]), self.rng))
         if "default" in schema:
-            default = schema["default"]
-            return lambda: default
+            return self._literal(schema["default"])
+        words = _fit_length(self._pool("word", {}, str), schema)
         if unique:
-            words = self._pool("word", {}, str)
             counter = iter(range(10**9))
-            return lambda: f"{self.pick(words)}-{next(counter)}"
-        return self._weighted(_fit_length(self._pool("word", {}, str), schema), None)
-
-    def _timestamp(self, fmt: str) -> Maker:
-        rnd = self.rng.random
-        spread = SPREAD.total_seconds()
-        render = formatter(fmt)
-        return lambda: render(self._anchor + timedelta(seconds=int(rnd() * spread)))
+            return self._call(lambda: f"{self.pick(words)}-{next(counter)}")
+        return self._weighted(words, None)
 
 
 # -- schema helpers ------------------------------------------------------------------------------------------------
@@ -562,6 +634,12 @@ def _bounds(schema: Schema, default: tuple[float, float]) -> tuple[float, float]
     return low, high
 
 
+def _size(schema: Schema) -> str:
+    """An expression for the length of a new array or map."""
+    low, span = _lengths(schema)
+    return str(low) if span == 1 else f"{low} + int(rnd() * {span})"
+
+
 def _lengths(schema: Schema) -> tuple[int, int]:
     """(minimum length, number of possible lengths) of an array or map."""
     low: int = schema["minItems"] if "minItems" in schema else schema.get("minProperties", 1)
@@ -619,23 +697,6 @@ def _distinct(values: list[Any], low: int) -> list[Any]:
     # Scalar lists (tags) hold each value once, unless that leaves fewer than minItems.
     distinct = list(dict.fromkeys(values))
     return distinct if len(distinct) >= low else values
-
-
-def _constant(text: str) -> Maker:
-    return lambda: text
-
-
-def _digits(randrange: Callable[[int], int], size: int) -> str:
-    return f"{randrange(10**size):0{size}d}"
-
-
-def _hex(getrandbits: Callable[[int], int], size: int, case: str) -> str:
-    return format(getrandbits(4 * size), f"0{size}{case}")
-
-
-def _letters(rnd: Callable[[], float], alphabet: str, size: int) -> str:
-    count = len(alphabet)
-    return "".join([alphabet[int(rnd() * count)] for _ in range(size)])
 
 
 def _uuid4(bits: int) -> str:

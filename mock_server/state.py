@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from mock_server.errors import Problem, StateError
 from mock_server.types import Record
 
 _SCHEMA = """
@@ -32,15 +33,23 @@ class StateFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(_SCHEMA)
+        try:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StateError([Problem(str(path), "", f"cannot use as a state file: {exc}")]) from None
 
     def load(self) -> list[tuple[str, str, Any, Record]]:
-        with self._lock:
-            rows = self._db.execute("SELECT api, resource, record_key, data FROM records ORDER BY rowid").fetchall()
-        return [(api, res, orjson.loads(key), orjson.loads(data)) for api, res, key, data in rows]
+        """Every persisted record; StateError naming the file when it can't be read (not ours, corrupted)."""
+        try:
+            with self._lock:
+                rows = self._db.execute("SELECT api, resource, record_key, data FROM records ORDER BY rowid").fetchall()
+            return [(api, res, orjson.loads(key), orjson.loads(data)) for api, res, key, data in rows]
+        except (sqlite3.Error, orjson.JSONDecodeError, ValueError) as exc:
+            problem = Problem(str(self.path), "/records", f"cannot read the persisted writes: {exc}")
+            raise StateError([problem]) from None
 
     def save(self, api: str, resource: str, key: Any, record: Record) -> None:
         """Persist one record; returns only after the commit is durable."""

@@ -11,14 +11,17 @@ from typing import Any
 import orjson
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
+from connexion.json_schema import Draft4RequestValidator
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
-from jsonschema import ValidationError
+from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from starlette.datastructures import QueryParams
 
 from mock_server.specs import HTTP_METHODS
 
 MAX_JSON_DEPTH = 64
 """Deeper request bodies are refused: connexion re-parses accepted bodies with the recursive stdlib decoder."""
+INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+"""The ranges OpenAPI's integer formats promise; jsonschema's format checker knows neither."""
 
 
 class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
@@ -27,7 +30,11 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
 
     @staticmethod
     def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None) -> Any:
+        if value == [""] and _param_type(param) == "array":
+            value = []  # `include=` is the empty array in form style; connexion splits it into [""]
         error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        if error is None and not in_integer_format(value, (param.get("schema") or param).get("format")):
+            error = f"{value} is outside the {(param.get('schema') or param)['format']} range"
         if error and not str(error).startswith("Missing"):
             return f"{parameter_type} parameter '{param['name']}': {str(error).splitlines()[0]}"
         return error
@@ -38,8 +45,10 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
         if self.strict_validation:
             unknown = sorted({name for name, _ in pairs} - {*declared, *self.security_query_params})
             if unknown:
-                raise BadRequestProblem(detail=f"unknown query parameter(s) {', '.join(repr(clip(n)) for n in unknown)}"
-                                        f"; declared: {', '.join(declared) or 'none'}")
+                raise BadRequestProblem(
+                    detail=f"unknown query parameter(s) {', '.join(repr(clip(n)) for n in unknown)}"
+                    f"; declared: {', '.join(declared) or 'none'}"
+                )
         single = {p["name"] for p in self.parameters.get("query", []) if _param_type(p) != "array"}
         repeated = _repeated(pairs, single | self.security_query_params)
         if repeated:
@@ -49,7 +58,12 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
 
 
 class JSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
-    """Parse with orjson (UTF-8 only, no recursion) and say where in the body a schema violation is."""
+    """Parse with orjson (UTF-8 only, no recursion), check integer formats, and say where in the body a schema
+    violation is."""
+
+    @property
+    def _validator(self) -> Any:
+        return Draft4RequestValidator(self._schema, format_checker=_FORMAT_CHECKER)
 
     async def _parse(self, stream: AsyncIterator[bytes], scope: Any) -> Any:
         raw = b"".join([chunk async for chunk in stream])
@@ -75,6 +89,19 @@ class JSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
         return None
 
 
+def in_integer_format(value: Any, fmt: Any) -> bool:
+    """False only for an integer outside the range its declared format (int32, int64) allows."""
+    bounds = INTEGER_FORMATS.get(fmt) if isinstance(fmt, str) else None
+    if bounds is None or not isinstance(value, int) or isinstance(value, bool):
+        return True
+    return bounds[0] <= value <= bounds[1]
+
+
+_FORMAT_CHECKER = FormatChecker(Draft4Validator.FORMAT_CHECKER.checkers)
+for _fmt in INTEGER_FORMATS:
+    _FORMAT_CHECKER.checks(_fmt)(lambda value, fmt=_fmt: in_integer_format(value, fmt))
+
+
 def json_depth(value: Any) -> int:
     """Nesting depth of a parsed JSON value (a scalar is 0, `[]` is 1), level by level instead of recursively."""
     depth, level = 0, [value]
@@ -98,8 +125,11 @@ def _repeated(pairs: Iterable[tuple[str, str]], names: set[str]) -> tuple[str, i
     return next(((name, n) for name, n in counts.items() if n > 1), None)
 
 
-VALIDATORS = {**VALIDATOR_MAP, "parameter": NamedParameterValidator,
-              "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": JSONBodyValidator})}
+VALIDATORS = {
+    **VALIDATOR_MAP,
+    "parameter": NamedParameterValidator,
+    "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": JSONBodyValidator}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +179,11 @@ class RouteTable:
                         if isinstance(param, dict) and param.get("in") == "path":
                             types[param["name"]] = str(_param_type(param) or "string")
                 names = re.findall(r"\{([^/}]+)\}", path)
-                routes.append(Route(base + path, _compile(base + path), methods,
-                                    tuple((n, types.get(n, "string")) for n in names)))
+                routes.append(
+                    Route(
+                        base + path, _compile(base + path), methods, tuple((n, types.get(n, "string")) for n in names)
+                    )
+                )
         return cls(routes, sorted(documents))
 
     def find(self, path: str) -> Route | None:

@@ -13,6 +13,9 @@ from starlette.testclient import TestClient
 from mock_server.app import MockApp, create_app
 from mock_server.settings import Settings
 
+# The fuzz counts' terminal summary: registered here because the xdist controller loads only this conftest.
+pytest_plugins = ["tests.hardening.report"]
+
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")

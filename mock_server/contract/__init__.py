@@ -1,7 +1,8 @@
 """This module contains `mock-server contract`: Schemathesis checks of the mock or of a real endpoint against a spec.
 
     options.py   ContractOptions, Credentials (flags, then MOCK_SERVER_<API>_TOKEN / _APIKEY)
-    runner.py    run_contract(options) -> Report: Schemathesis' engine, events collected into values
+    runner.py    run_contract(options) -> Report: the target, Schemathesis' configuration and engine
+    collect.py   Collector: the engine's events -> masked Failure values; expected vs got per failure
     report.py    Failure, Report, the console text and the JUnit file
 
 Exit codes: 0 conforms, 1 violations found, 2 usage error or unreachable server.
@@ -13,7 +14,13 @@ import argparse
 import os
 import sys
 
-from mock_server.contract.options import ContractOptions, Credentials, check_base_url, parse_headers
+from mock_server.contract.options import (
+    DEFAULT_MAX_EXAMPLES,
+    ContractOptions,
+    Credentials,
+    check_base_url,
+    parse_headers,
+)
 from mock_server.contract.report import EXIT_UNUSABLE, Failure, Report, render_text, write_junit
 
 __all__ = ["ContractOptions", "Credentials", "Failure", "Report", "command", "configure_parser", "run_contract"]
@@ -26,19 +33,36 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "(positive and negative data); with it, the server at that URL (the spec's paths are appended), positive "
         "data only and read-only (GET, HEAD, OPTIONS) unless --negative / --allow-writes. Credentials default to "
         "MOCK_SERVER_<API>_TOKEN and MOCK_SERVER_<API>_APIKEY. Exit 0 conforms, 1 violations, 2 usage error or "
-        "unreachable server.")
+        "unreachable server."
+    )
     parser.add_argument("api", help="API name: plandocket, eguma, printlounge or mittwald")
     parser.add_argument("--base-url", metavar="URL", help="check this server instead of the in-process mock")
     parser.add_argument("--token", help="bearer token / access token (default env MOCK_SERVER_<API>_TOKEN)")
     parser.add_argument("--apikey", help="api key, e.g. e-guma's `apikey` (default env MOCK_SERVER_<API>_APIKEY)")
-    parser.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
-                        help="extra header sent with every request (repeatable)")
-    parser.add_argument("--allow-writes", action="store_true",
-                        help="with --base-url: also send PUT/PATCH/POST/DELETE (default: GET, HEAD, OPTIONS only)")
-    parser.add_argument("--negative", action="store_true",
-                        help="with --base-url: also send data the spec forbids (the mock always gets both)")
-    parser.add_argument("--max-examples", type=_positive, default=ContractOptions.max_examples, metavar="N",
-                        help=f"generated cases per operation and phase (default {ContractOptions.max_examples})")
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="extra header sent with every request (repeatable)",
+    )
+    parser.add_argument(
+        "--allow-writes",
+        action="store_true",
+        help="with --base-url: also send PUT/PATCH/POST/DELETE (default: GET, HEAD, OPTIONS only)",
+    )
+    parser.add_argument(
+        "--negative",
+        action="store_true",
+        help="with --base-url: also send data the spec forbids (the mock always gets both)",
+    )
+    parser.add_argument(
+        "--max-examples",
+        type=_positive,
+        default=DEFAULT_MAX_EXAMPLES,
+        metavar="N",
+        help=f"generated cases per operation and phase (default {DEFAULT_MAX_EXAMPLES})",
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed of the data generation (default random)")
     parser.add_argument("--workers", type=_positive, default=1, metavar="N", help="concurrent workers (default 1)")
     parser.add_argument("--junit", metavar="PATH", help="also write a JUnit XML report here")

@@ -14,6 +14,7 @@ from mock_server.redact import SECRET_HEADER_NAMES
 from mock_server.settings import DEFAULT_SPEC_DIR
 
 READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
+DEFAULT_MAX_EXAMPLES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +29,10 @@ class Credentials:
         """Flags first, then MOCK_SERVER_<API>_TOKEN / MOCK_SERVER_<API>_APIKEY (so CI keeps them off the command
         line, where `ps` and shell history show them)."""
         prefix = f"MOCK_SERVER_{api.upper()}_"
-        return cls(token=token or environ.get(prefix + "TOKEN") or None,
-                   apikey=apikey or environ.get(prefix + "APIKEY") or None)
+        return cls(
+            token=token or environ.get(prefix + "TOKEN") or None,
+            apikey=apikey or environ.get(prefix + "APIKEY") or None,
+        )
 
     @classmethod
     def generate(cls) -> Credentials:
@@ -66,7 +69,7 @@ class ContractOptions:
     headers: Mapping[str, str] = field(default_factory=dict)
     allow_writes: bool = False
     negative: bool = False
-    max_examples: int = 50
+    max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     workers: int = 1
     junit: Path | None = None
@@ -108,8 +111,9 @@ def parse_headers(values: Sequence[str]) -> dict[str, str]:
         name, sep, value = raw.partition(":")
         if not sep or not name.strip() or any(c.isspace() for c in name.strip()):
             # never echo the value: a malformed header is often a credential with a typo
-            raise SettingsError("--header must look like 'Name: value' (a header name without spaces, a colon, "
-                                "the value)")
+            raise SettingsError(
+                "--header must look like 'Name: value' (a header name without spaces, a colon, the value)"
+            )
         headers[name.strip()] = value.strip()
     return headers
 
@@ -118,6 +122,8 @@ def check_base_url(url: str) -> str:
     """The URL without a trailing slash; SettingsError unless it is an absolute http(s) URL."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(f"--base-url must be an absolute http(s) URL, got {parts.scheme or 'no'} scheme "
-                            f"and {'a' if parts.hostname else 'no'} host")
+        raise SettingsError(
+            f"--base-url must be an absolute http(s) URL, got {parts.scheme or 'no'} scheme "
+            f"and {'a' if parts.hostname else 'no'} host"
+        )
     return url.rstrip("/")

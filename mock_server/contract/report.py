@@ -59,8 +59,10 @@ class Report:
     @property
     def summary(self) -> str:
         noun = "failure" if len(self.failures) == 1 else "failures"
-        return (f"contract {self.api}: {len(self.operations)} operations, {self.requests} requests, "
-                f"{len(self.failures)} {noun}")
+        return (
+            f"contract {self.api}: {len(self.operations)} operations, {self.requests} requests, "
+            f"{len(self.failures)} {noun}"
+        )
 
     def by_operation(self) -> dict[str, list[Failure]]:
         grouped: dict[str, list[Failure]] = {}
@@ -87,8 +89,10 @@ def render_text(report: Report) -> str:
         lines.append("")
     statuses = ", ".join(f"{status}: {n}" for status, n in sorted(report.status_counts.items()))
     seed = f"seed {report.seed} (--seed {report.seed} repeats the run)" if report.seed is not None else "no seed"
-    lines.append(f"{report.target}; {report.mode} mode; {seed}; {report.duration_s:.1f} s; "
-                 f"responses by status: {statuses or 'none'}")
+    lines.append(
+        f"{report.target}; {report.mode} mode; {seed}; {report.duration_s:.1f} s; "
+        f"responses by status: {statuses or 'none'}"
+    )
     lines.append(report.summary)
     return "\n".join(lines) + "\n"
 
@@ -105,12 +109,21 @@ def write_junit(report: Report, path: Path) -> None:
     """A JUnit XML file: one test case per operation, one <failure> per violation."""
     grouped = report.by_operation()
     names = [*report.operations, *sorted(set(grouped) - set(report.operations))]
-    suite = ET.Element("testsuite", name=f"contract {report.api}", tests=str(len(names) + bool(report.unreachable)),
-                       failures=str(len(report.failures)), errors="1" if report.unreachable else "0",
-                       time=f"{report.duration_s:.3f}")
+    suite = ET.Element(
+        "testsuite",
+        name=f"contract {report.api}",
+        tests=str(len(names) + bool(report.unreachable)),
+        failures=str(len(report.failures)),
+        errors="1" if report.unreachable else "0",
+        time=f"{report.duration_s:.3f}",
+    )
     properties = ET.SubElement(suite, "properties")
-    for name, value in (("target", report.target), ("mode", report.mode), ("requests", str(report.requests)),
-                        ("seed", "" if report.seed is None else str(report.seed))):
+    for name, value in (
+        ("target", report.target),
+        ("mode", report.mode),
+        ("requests", str(report.requests)),
+        ("seed", "" if report.seed is None else str(report.seed)),
+    ):
         ET.SubElement(properties, "property", name=name, value=value)
     if report.unreachable is not None:
         case = ET.SubElement(suite, "testcase", classname=report.api, name="reachability")
@@ -119,8 +132,16 @@ def write_junit(report: Report, path: Path) -> None:
         case = ET.SubElement(suite, "testcase", classname=report.api, name=operation)
         for failure in grouped.get(operation, []):
             element = ET.SubElement(case, "failure", type=failure.check, message=failure.title)
-            element.text = "\n".join(part for part in (
-                f"severity: {failure.severity}", f"expected: {failure.expected}", f"got: {failure.got}",
-                failure.message, f"reproduce:\n{failure.curl}" if failure.curl else "") if part)
+            element.text = "\n".join(
+                part
+                for part in (
+                    f"severity: {failure.severity}",
+                    f"expected: {failure.expected}",
+                    f"got: {failure.got}",
+                    failure.message,
+                    f"reproduce:\n{failure.curl}" if failure.curl else "",
+                )
+                if part
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)

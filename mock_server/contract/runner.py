@@ -3,37 +3,33 @@
 from __future__ import annotations
 
 import copy
-import json
 import logging
+import os
 import random
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, quote_plus
 
+from mock_server.contract.collect import Collector, Masker, describe_network_error
 from mock_server.contract.options import READ_ONLY_METHODS, ContractOptions, Credentials
-from mock_server.contract.report import Failure, Report
+from mock_server.contract.report import Report
 from mock_server.errors import SettingsError
-from mock_server.redact import MASK, SECRET_HEADER_NAMES, SECRET_PARAM_NAMES, redact_text
+from mock_server.redact import MASK, SECRET_HEADER_NAMES, SECRET_PARAM_NAMES
 from mock_server.settings import DEFAULT_HOST, DEFAULT_PORT
 from mock_server.specs import Spec, discover_specs
 
 if TYPE_CHECKING:
-    from schemathesis.core.failures import Failure as CheckFailure
-    from schemathesis.core.transport import Response
-    from schemathesis.engine.events import EngineEvent
-    from schemathesis.engine.recorder import ScenarioRecorder
+    from schemathesis.schemas import BaseSchema
 
     from mock_server.app import MockApp
 
-# Schemathesis masks every name containing "key", "auth", "session", ... which hides PlanDocket's `event_key` filter
-# and printlounge's `auth_micropayment` in reproducing curls. Mask the credentials by exact name, nothing else.
+# Schemathesis masks every name containing "key", "auth", "session", ... which turns PlanDocket's `event_key` filter
+# into `event_key=[Filtered]` in reproducing curls. Mask the credentials, by exact name, and nothing else.
 SANITIZED_NAMES = sorted(SECRET_PARAM_NAMES | SECRET_HEADER_NAMES)
 # Schemathesis replaces an empty marker list by its defaults; this marker only matches names already listed.
 SANITIZED_MARKERS = ["authorization"]
-AUTH_REJECTIONS = frozenset({401, 403})
 
 
 def run_contract(options: ContractOptions) -> Report:
@@ -46,38 +42,46 @@ def run_contract(options: ContractOptions) -> Report:
         report = run_contract(ContractOptions(api="printlounge", max_examples=10))
         assert report.exit_code == 0, render_text(report)
     """
-    import schemathesis
-    from schemathesis.config import SchemathesisConfig
-    from schemathesis.engine import from_schema
-
     spec = find_spec(options)
     credentials = options.credentials
-    app: MockApp | None = None
     if options.in_process:
         credentials = credentials.fill(Credentials.generate())
+    else:
+        _require_credentials(options, spec)
+    masker = Masker((*options.secrets(), *credentials.values()))
+    with _masked_logs(masker), _scratch_hypothesis_home():
+        return _run(options, spec, credentials, masker)
+
+
+def _run(options: ContractOptions, spec: Spec, credentials: Credentials, masker: Masker) -> Report:
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+    from schemathesis.core.result import Ok
+    from schemathesis.engine import from_schema
+
+    app: MockApp | None = None
+    if options.in_process:
         app = _mock_app(options, credentials)
         base_url = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}{app.runtime.base_path(options.api)}"
+        target = "in-process mock"
     else:
         assert options.base_url is not None
         base_url = options.base_url
-        _require_credentials(options, spec)
-    masker = _Masker((*options.secrets(), *credentials.values()))
-    target = "in-process mock" if app is not None else masker(base_url)
-    if app is None and (reason := _unreachable(base_url)):
-        return Report(api=options.api, target=target, mode=options.mode, operations=(),
-                      requests=0, unreachable=masker(f"cannot reach {base_url}: {reason}"))
+        target = masker(base_url)
+        if reason := _unreachable(base_url):
+            unreachable = masker(f"cannot reach {base_url}: {reason}")
+            return Report(options.api, target, options.mode, operations=(), requests=0, unreachable=unreachable)
 
     config = SchemathesisConfig.from_dict(schemathesis_config(options, spec, credentials, base_url))
     schema = schemathesis.openapi.from_dict(copy.deepcopy(spec.document), config=config)
     if app is not None:
         schema.app = app
-    if options.read_only:
-        schema = schema.include(method=list(READ_ONLY_METHODS))
-    operations = tuple(result.ok().label for result in schema.get_all_operations() if result.ok() is not None)
-    collector = _Collector(masker, secured=_secured_operations(spec, operations))
+    selected: BaseSchema = schema.include(method=list(READ_ONLY_METHODS)) if options.read_only else schema
+    operations = tuple(result.ok().label for result in selected.get_all_operations() if isinstance(result, Ok))
+    collector = Collector(masker, secured=secured_operations(spec) & set(operations))
     started = time.perf_counter()
-    with _quiet_mock() if app is not None else _nothing():
-        for event in from_schema(schema).execute():
+    with _quiet_mock() if app is not None else nullcontext():
+        for event in from_schema(selected).execute():
             collector.handle(event)
     return collector.report(options, target, operations, config.seed, time.perf_counter() - started)
 
@@ -90,11 +94,11 @@ def find_spec(options: ContractOptions) -> Spec:
     return specs[options.api]
 
 
-def schemathesis_config(options: ContractOptions, spec: Spec, credentials: Credentials, base_url: str
-                        ) -> dict[str, Any]:
+def schemathesis_config(
+    options: ContractOptions, spec: Spec, credentials: Credentials, base_url: str
+) -> dict[str, Any]:
     """The Schemathesis configuration (the schemathesis.toml keys) of one run."""
-    schemes = (spec.document.get("components") or {}).get("securitySchemes") or {}
-    auth = {name: entry for name, scheme in schemes.items() if (entry := credentials.for_scheme(scheme))}
+    auth = {name: entry for name, scheme in security_schemes(spec).items() if (entry := credentials.for_scheme(scheme))}
     phases: dict[str, Any] = {}
     if options.read_only:
         # The coverage phase probes each path with undeclared methods (PUT, POST, DELETE, ...): keep the safe one.
@@ -102,13 +106,21 @@ def schemathesis_config(options: ContractOptions, spec: Spec, credentials: Crede
     config: dict[str, Any] = {
         "base-url": base_url,
         "workers": options.workers,
-        "generation": {"mode": options.mode, "max-examples": options.max_examples,
-                       # no example database or crash cache: nothing of the run is written except the JUnit file
-                       "database": "none"},
+        "generation": {
+            "mode": options.mode,
+            "max-examples": options.max_examples,
+            # no example database or crash cache: nothing of the run is written except the JUnit file
+            "database": "none",
+        },
         "cache": {"enabled": False},
         "phases": phases,
-        "output": {"sanitization": {"keys-to-sanitize": SANITIZED_NAMES, "sensitive-markers": SANITIZED_MARKERS,
-                                    "replacement": MASK}},
+        "output": {
+            "sanitization": {
+                "keys-to-sanitize": SANITIZED_NAMES,
+                "sensitive-markers": SANITIZED_MARKERS,
+                "replacement": MASK,
+            }
+        },
     }
     config["seed"] = options.seed if options.seed is not None else random.randrange(2**32)  # short enough to retype
     if auth:
@@ -120,16 +132,16 @@ def schemathesis_config(options: ContractOptions, spec: Spec, credentials: Crede
 
 def _require_credentials(options: ContractOptions, spec: Spec) -> None:
     """A real server checked without credentials answers 401 to everything: say so up front."""
-    schemes = (spec.document.get("components") or {}).get("securitySchemes") or {}
-    requirements = [r for _, _, op in spec.operations() for r in op.get("security", spec.document.get("security", []))]
-    if not any(requirements) or any(options.credentials.for_scheme(s) for s in schemes.values()):
+    schemes = security_schemes(spec)
+    if not secured_operations(spec) or any(options.credentials.for_scheme(s) for s in schemes.values()):
         return
     carriers = {str(s.get("name", "")).lower() for s in schemes.values() if s.get("in") == "header"} | {"authorization"}
     if carriers & {name.lower() for name in options.headers}:
         return
     prefix = f"MOCK_SERVER_{options.api.upper()}"
-    raise SettingsError(f"{options.api} requires credentials: give --token or --apikey, or set {prefix}_TOKEN or "
-                        f"{prefix}_APIKEY")
+    raise SettingsError(
+        f"{options.api} requires credentials: give --token or --apikey, or set {prefix}_TOKEN or {prefix}_APIKEY"
+    )
 
 
 def _mock_app(options: ContractOptions, credentials: Credentials) -> MockApp:
@@ -141,6 +153,23 @@ def _mock_app(options: ContractOptions, credentials: Credentials) -> MockApp:
 
     auth = AuthConfig(apis={options.api: ApiAuth(credentials=frozenset(credentials.values()))})
     return create_app(Settings(spec_dir=options.spec_dir, apis=(options.api,), validate_responses=False, auth=auth))
+
+
+@contextmanager
+def _scratch_hypothesis_home() -> Iterator[None]:
+    """Hypothesis caches the constants of local source files in ./.hypothesis; a contract run writes nothing to
+    the working directory but the JUnit file it was asked for."""
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="mock-server-contract-") as scratch:
+        set_hypothesis_home_dir(scratch)
+        try:
+            yield
+        finally:
+            set_hypothesis_home_dir(None)
 
 
 @contextmanager
@@ -157,8 +186,24 @@ def _quiet_mock() -> Iterator[None]:
 
 
 @contextmanager
-def _nothing() -> Iterator[None]:
-    yield
+def _masked_logs(mask: Masker) -> Iterator[None]:
+    """Mask the run's secrets in every log record created meanwhile: at DEBUG/INFO, urllib3 and httpx log request
+    URLs, e-guma's `apikey` included, wherever an embedding program sends its logs."""
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        message = record.getMessage()
+        masked = mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return record
+
+    logging.setLogRecordFactory(factory)
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(previous)
 
 
 def _unreachable(base_url: str) -> str | None:
@@ -168,193 +213,23 @@ def _unreachable(base_url: str) -> str | None:
     try:
         httpx.get(base_url, timeout=10.0)
     except httpx.TransportError as exc:
-        return _reason(exc)
+        return describe_network_error(exc)
     return None
 
 
-def _reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    for marker in ("Connection refused", "Name or service not known", "timed out", "Temporary failure"):
-        if marker.lower() in text.lower():
-            return marker.lower()
-    return text.splitlines()[0][:200]
+def security_schemes(spec: Spec) -> dict[str, dict[str, Any]]:
+    """The spec's securitySchemes by name."""
+    components = spec.document.get("components") or {}
+    schemes = components.get("securitySchemes") or {}
+    return {str(name): scheme for name, scheme in schemes.items() if isinstance(scheme, dict)}
 
 
-def _secured_operations(spec: Spec, labels: tuple[str, ...]) -> frozenset[str]:
-    """Labels of the operations that require credentials."""
+def secured_operations(spec: Spec) -> frozenset[str]:
+    """Labels (`GET /path`) of the operations that require credentials."""
+    default: list[Any] = spec.document.get("security") or []
     secured = set()
-    default = spec.document.get("security") or []
     for path, method, operation in spec.operations():
-        label = f"{method.upper()} {path}"
-        if label in labels and any(requirement for requirement in operation.get("security", default)):
-            secured.add(label)
+        requirements: list[Any] = operation.get("security", default) or []
+        if any(requirements):
+            secured.add(f"{method.upper()} {path}")
     return frozenset(secured)
-
-
-class _Masker:
-    """Masks known secret values (raw and URL-encoded) in any text."""
-
-    def __init__(self, secrets: tuple[str, ...]) -> None:
-        variants = {v for s in secrets for v in (s, quote(s, safe=""), quote_plus(s), json.dumps(s)[1:-1])}
-        self._secrets = tuple(variants)
-
-    def __call__(self, text: str) -> str:
-        return redact_text(text, self._secrets)
-
-
-@dataclass
-class _Entry:
-    check: str
-    failure: CheckFailure
-    curl: str
-    response: Response | None
-
-
-@dataclass
-class _Collector:
-    """Turns the engine's event stream into a Report."""
-
-    mask: _Masker
-    secured: frozenset[str]
-    requests: int = 0
-    status_counts: dict[int, int] = field(default_factory=dict)
-    per_operation: dict[str, dict[int, int]] = field(default_factory=dict)
-    entries: list[_Entry] = field(default_factory=list)
-    extra: list[Failure] = field(default_factory=list)
-    unreachable: str | None = None
-
-    def handle(self, event: EngineEvent) -> None:
-        from schemathesis.engine import StopReason, events
-
-        if isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
-            self._scenario(event.recorder)
-        elif isinstance(event, events.NonFatalError):
-            if _is_network_error(event.value):
-                self.unreachable = self.unreachable or f"the server stopped answering: {_reason(event.value)}"
-                return
-            self.extra.append(Failure(operation=event.label, title=event.info.title, message=self.mask(
-                event.info.message), severity="high", check="error"))
-        elif isinstance(event, events.FatalError):
-            raise event.exception
-        elif isinstance(event, events.EngineFinished):
-            if event.stop_reason == StopReason.SERVER_UNAVAILABLE:
-                self.unreachable = self.unreachable or "the server stopped answering"
-            for failure in event.failures:
-                self._add("after_run", failure, "", None)
-
-    def _scenario(self, recorder: ScenarioRecorder) -> None:
-        from schemathesis.engine import Status
-
-        for case_id, interaction in recorder.interactions.items():
-            self.requests += 1
-            node = recorder.cases.get(case_id)
-            label = node.value.operation.label if node is not None else recorder.label
-            if interaction.response is not None:
-                status = interaction.response.status_code
-                self.status_counts[status] = self.status_counts.get(status, 0) + 1
-                counts = self.per_operation.setdefault(label, {})
-                counts[status] = counts.get(status, 0) + 1
-        for case_id, checks in recorder.checks.items():
-            for check in checks:
-                if check.status == Status.FAILURE and check.failure_info is not None:
-                    failure = check.failure_info.failure
-                    response = recorder.find_response(case_id=failure.case_id or case_id)
-                    self._add(check.name, failure, check.failure_info.code_sample, response)
-
-    def _add(self, check: str, failure: CheckFailure, curl: str, response: Response | None) -> None:
-        for entry in self.entries:
-            if entry.check == check and entry.failure == failure:
-                if curl and len(curl) < len(entry.curl):  # keep the smallest reproduction
-                    entry.failure, entry.curl, entry.response = failure, curl, response
-                return
-        self.entries.append(_Entry(check, failure, curl, response))
-
-    def report(self, options: ContractOptions, target: str, operations: tuple[str, ...], seed: int | None,
-               duration: float) -> Report:
-        failures = [self._convert(entry) for entry in self.entries] + self.extra + self._coverage_failures()
-        return Report(api=options.api, target=target, mode=options.mode, operations=operations,
-                      requests=self.requests, failures=tuple(failures), seed=seed, duration_s=duration,
-                      unreachable=self.unreachable, status_counts=dict(self.status_counts))
-
-    def _convert(self, entry: _Entry) -> Failure:
-        failure = entry.failure
-        expected, got = describe(failure, entry.response)
-        return Failure(operation=failure.operation or "(run)", title=failure.title, message=self.mask(failure.message),
-                       severity=str(failure.severity), check=entry.check, code=failure.code,
-                       expected=self.mask(expected), got=self.mask(got), curl=self.mask(entry.curl))
-
-    def _coverage_failures(self) -> list[Failure]:
-        """A run whose every answer is an auth rejection proves nothing: Schemathesis only warns about it."""
-        found = []
-        for label in sorted(self.secured):
-            counts = self.per_operation.get(label, {})
-            if counts and set(counts) <= AUTH_REJECTIONS:
-                found.append(Failure(
-                    operation=label, title="Every request was rejected as unauthenticated", severity="high",
-                    check="missing_auth", message="No response to this operation was checked against its schema.",
-                    expected="2xx answers to requests with the configured credentials (--token / --apikey or "
-                             "MOCK_SERVER_<API>_TOKEN / _APIKEY)",
-                    got=", ".join(f"{n} x {status}" for status, n in sorted(counts.items()))))
-        if self.requests and not any(200 <= status < 300 for status in self.status_counts):
-            found.append(Failure(
-                operation="(run)", title="No request got a 2xx answer", severity="high", check="no_success",
-                message="No success response was checked against the spec, so the run proves nothing.",
-                expected="at least one 2xx response",
-                got=", ".join(f"{n} x {status}" for status, n in sorted(self.status_counts.items()))))
-        return found
-
-
-def describe(failure: CheckFailure, response: Response | None) -> tuple[str, str]:
-    """(expected, got) of a Schemathesis failure, in one line each."""
-    from schemathesis.core.failures import reason_phrase
-
-    status = f"{response.status_code} {reason_phrase(response.status_code)}" if response is not None else "no answer"
-    first = next((line.strip() for line in failure.message.splitlines() if line.strip()), failure.title)
-    if (defined := getattr(failure, "defined_status_codes", None)) is not None:
-        return f"a documented status ({', '.join(map(str, defined))})", status
-    if (missing := getattr(failure, "missing_headers", None)) is not None:
-        return f"the response headers {', '.join(missing)}", f"{status} without them"
-    if (types := getattr(failure, "defined_content_types", None)) is not None:
-        return f"Content-Type {' or '.join(types)}", f"Content-Type {getattr(failure, 'content_type', '?')}"
-    if hasattr(failure, "instance_path") and hasattr(failure, "instance"):
-        return _describe_schema_error(failure, first, response)
-    for name in ("allowed_statuses", "expected_statuses"):
-        if (allowed := getattr(failure, name, None)) is not None:
-            return f"one of {', '.join(map(str, allowed))}", status
-    if type(failure).__name__ == "ServerError":
-        return "no server error (5xx)", status
-    if type(failure).__name__ == "IgnoredAuth":
-        return "401 or 403 for a request without valid credentials", status
-    if type(failure).__name__ == "UnsupportedMethodResponse":
-        return "405 Method Not Allowed with an Allow header", status + (
-            "" if response is None or "allow" in {k.lower() for k in response.headers} else " without Allow")
-    return first, status
-
-
-def _describe_schema_error(failure: Any, first: str, response: Response | None) -> tuple[str, str]:
-    """A JSON Schema violation: the rule (and where the spec states it) against the value (and where it is)."""
-    where = next((line.strip().rstrip(":")[len("Schema at "):] for line in failure.message.splitlines()
-                  if line.strip().startswith("Schema at ")), "")
-    value = json.dumps(failure.instance, ensure_ascii=False, default=str)
-    keyword = str(failure.schema_path[-1]) if failure.schema_path else ""
-    schema = getattr(failure, "schema", None) or {}
-    at = f" ({where})" if where else ""
-    by = f" by {where}" if where else ""
-    if not failure.instance_path and response is not None and isinstance(failure.instance, str):
-        # a response header: Schemathesis does not name it, its value does
-        name = next((k for k, v in response.headers.items() if failure.instance in v), "header")
-        rule = json.dumps({keyword: schema[keyword]}) if keyword in schema else first
-        return f"{name}: {rule}{at}", f"{name}: {failure.instance} ({first})"
-    pointer = "/" + "/".join(map(str, failure.instance_path))
-    if keyword == "required":
-        return f"{first.removesuffix(' is a required property')} present (required{by})", f"no such property at {pointer}"
-    shown = value if len(value) <= 100 else value[:97] + "..."
-    if keyword in schema:
-        return f"{json.dumps({keyword: schema[keyword]}, ensure_ascii=False)[:200]}{at}", f"{shown} at {pointer}"
-    return f"{first}{at}", f"{shown} at {pointer}"
-
-
-def _is_network_error(exc: BaseException) -> bool:
-    import requests
-
-    return isinstance(exc, (requests.ConnectionError, requests.Timeout))

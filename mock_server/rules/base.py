@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from mock_server.generate import model_joins, parse_timestamp
@@ -52,6 +53,8 @@ class Links:
 
     def add(self, resource: str, record: Record) -> None:
         """Index a record of a join's target resource under its foreign-key value."""
+        if not isinstance(record, dict):
+            return  # a malformed record (reported by the schema check) joins nothing
         for owner, join in self._targets.get(resource, ()):
             value = record.get(join.foreign)
             if _hashable(value):
@@ -96,6 +99,8 @@ class RuleSet:
     api: str
     rules: tuple[Rule, ...] = ()
     unique: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    weights: dict[str, dict[str, dict[Any, float]]] = field(default_factory=dict)
+    """Fallback proportions (resource -> field path -> value -> weight) for enums the spec gives no x-mock-weights."""
 
     def for_resource(self, resource: str) -> tuple[Rule, ...]:
         """The rules of one resource, in order."""
@@ -122,31 +127,40 @@ def pointer(*parts: str | int) -> str:
 
 def each(record: Record, path: str) -> Iterator[tuple[str, Any]]:
     """(pointer, value) of every value at `path` ('a/*/b': '*' walks list items or map values; '' = the record)."""
-    nodes: list[tuple[str, Any]] = [("", record)]
-    for part in (p for p in path.split("/") if p):
-        step: list[tuple[str, Any]] = []
-        for where, node in nodes:
-            if part == "*" and isinstance(node, list):
-                step += [(f"{where}/{i}", v) for i, v in enumerate(node)]
-            elif part == "*" and isinstance(node, dict):
-                step += [(where + pointer(k), v) for k, v in node.items()]
-            elif isinstance(node, dict) and part in node:
-                step.append((where + pointer(part), node[part]))
-        nodes = step
-    return iter(nodes)
+    return ((pointer(*where), value) for where, value in walk(record, [p for p in path.split("/") if p]))
+
+
+def walk(node: Any, parts: list[str], where: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """(reference tokens, value) of every value at the path `parts`; cheaper than `each` when few need a pointer."""
+    if not parts:
+        yield where, node
+        return
+    head, rest = parts[0], parts[1:]
+    if head == "*":
+        items: Iterable[tuple[str | int, Any]] = (
+            enumerate(node) if isinstance(node, list) else node.items() if isinstance(node, dict) else ()
+        )
+        for key, value in items:
+            yield from walk(value, rest, (*where, key))
+    elif isinstance(node, dict) and head in node:
+        yield from walk(node[head], rest, (*where, head))
 
 
 def ordered(name: str, resource: str, earlier: str, later: str, scope: str = "") -> Rule:
     """A check that timestamp `earlier` is not after `later` (both set) in every object at `scope`."""
 
+    parts = [p for p in scope.split("/") if p]
+
     def check(record: Record, ctx: Context) -> Iterator[Violation]:
-        for where, node in each(record, scope):
+        for where, node in walk(record, parts):
             if not isinstance(node, dict):
                 continue
             first, second = parse_timestamp(node.get(earlier)), parse_timestamp(node.get(later))
             if first is not None and second is not None and first > second:
-                yield Violation(f"{where}/{later}",
-                                f"{later} {node[later]} is before {earlier} {node[earlier]} (must not be earlier)")
+                yield Violation(
+                    pointer(*where, later),
+                    f"{later} {node[later]} is before {earlier} {node[earlier]} (must not be earlier)",
+                )
 
     return Rule(name, resource, check=check)
 
@@ -170,13 +184,30 @@ def person_email(first: object, last: object, like: object) -> str:
     return f"{local or 'kontakt'}@{domain}"
 
 
+def first_name_for(gen: Generator, title: object) -> str:
+    """A first name that fits a salutation (Mr/Herr/mr -> male, Mrs/Frau/ms -> female, else either)."""
+    provider = _SALUTATIONS.get(str(title).lower(), "first_name")
+    return str(gen.fake(provider))
+
+
+_SALUTATIONS = {
+    "mr": "first_name_male",
+    "herr": "first_name_male",
+    "mrs": "first_name_female",
+    "ms": "first_name_female",
+    "frau": "first_name_female",
+}
+
+
+@lru_cache(maxsize=4096)
 def _ascii(text: str) -> str:
     text = text.lower().translate(_GERMAN)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", text))
+    return "-".join(_WORD.findall(text))
 
 
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 def _hashable(value: Any) -> bool:

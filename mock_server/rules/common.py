@@ -7,7 +7,7 @@ from typing import Any
 
 from mock_server.generate import model_joins
 from mock_server.model import ApiModel
-from mock_server.rules.base import Links, RuleSet, Violation, each
+from mock_server.rules.base import Links, RuleSet, Violation, pointer, walk
 from mock_server.types import Record
 
 Finding = tuple[str, int, Violation]
@@ -24,30 +24,29 @@ def check_unique(model: ApiModel, resources: dict[str, list[Record]], ruleset: R
             if isinstance(record, dict) and record.get(res.key) is None:
                 yield resource, index, Violation(f"/{res.key}", f"missing: {res.key} is the key of {resource} records")
         for path in dict.fromkeys([res.key, *res.unique, *ruleset.unique.get(resource, ())]):
-            first: dict[tuple[str, Any], int] = {}
-            label = path.rsplit("/", 1)[-1]
-            for index, record in enumerate(records):
-                if not isinstance(record, dict):
-                    continue
-                for where, value in each(record, path):
-                    if not isinstance(value, str | int | float):
-                        continue
-                    seen = first.setdefault((type(value).__name__, value), index)
-                    if seen != index or _repeats_within(record, path, value, where):
-                        yield resource, index, Violation(where, f"{label} {value!r} is not unique "
-                                                                f"(also in {resource} record {seen})")
+            yield from _duplicates(resource, records, path)
 
 
-def _repeats_within(record: Record, path: str, value: Any, where: str) -> bool:
-    # A nested unique path (cartItems/*/id) may repeat inside one record: report every occurrence after the first.
-    if "*" not in path:
-        return False
-    for other_where, other in each(record, path):
-        if other_where == where:
-            return False
-        if other == value and type(other) is type(value):
-            return True
-    return False
+def _duplicates(resource: str, records: list[Record], path: str) -> Iterator[Finding]:
+    first: dict[tuple[str, Any], int] = {}
+    parts = [p for p in path.split("/") if p]
+    label = parts[-1]
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            continue
+        mine: set[tuple[str, Any]] = set()  # a nested path (cartItems/*/id) may also repeat within one record
+        for where, value in walk(record, parts):
+            if not isinstance(value, str | int | float):
+                continue
+            key = (type(value).__name__, value)
+            seen = first.setdefault(key, index)
+            if seen != index or key in mine:
+                yield (
+                    resource,
+                    index,
+                    Violation(pointer(*where), f"{label} {value!r} is not unique (also in {resource} record {seen})"),
+                )
+            mine.add(key)
 
 
 def check_links(model: ApiModel, resources: dict[str, list[Record]], links: Links) -> Iterator[Finding]:
@@ -60,18 +59,32 @@ def check_links(model: ApiModel, resources: dict[str, list[Record]], links: Link
                 if not isinstance(record, dict):
                     continue
                 if name in record:
-                    yield resource, index, Violation(f"/{name}", f"{name} is filled in by include={name}; "
-                                                                 "a record must not carry it")
+                    yield (
+                        resource,
+                        index,
+                        Violation(f"/{name}", f"{name} is filled in by include={name}; a record must not carry it"),
+                    )
                 value = record.get(join.local)
                 if isinstance(value, str | int | float):
                     locals_.add(value)
                 if not join.many and value is not None and not links.exists(resource, name, value):
-                    yield resource, index, Violation(f"/{join.local}", f"{join.local} {value!r} matches no "
-                                                                       f"{join.resource} record ({join.foreign})")
+                    yield (
+                        resource,
+                        index,
+                        Violation(
+                            f"/{join.local}",
+                            f"{join.local} {value!r} matches no {join.resource} record ({join.foreign})",
+                        ),
+                    )
             if not join.many:
                 continue
             for index, child in enumerate(resources.get(join.resource, [])):
                 value = child.get(join.foreign) if isinstance(child, dict) else None
                 if not isinstance(value, str | int | float) or value not in locals_:
-                    yield join.resource, index, Violation(f"/{join.foreign}", f"{join.foreign} {value!r} matches no "
-                                                                              f"{resource} record ({join.local})")
+                    yield (
+                        join.resource,
+                        index,
+                        Violation(
+                            f"/{join.foreign}", f"{join.foreign} {value!r} matches no {resource} record ({join.local})"
+                        ),
+                    )

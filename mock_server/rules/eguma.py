@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from mock_server.rules.base import Context, Rule, RuleSet, Violation, ordered, person_email
+from mock_server.rules.base import Context, Rule, RuleSet, Violation, first_name_for, ordered, person_email
 from mock_server.types import Record
 
 if TYPE_CHECKING:
@@ -45,8 +45,9 @@ def _fix_lines(order: Record, ctx: Context, gen: Generator) -> None:
         else:
             hour, minute = gen.pick(EVENT_TIMES)
             day = created + gen.gap(timedelta(days=1), timedelta(days=90))
-            line["starts_at"] = gen.stamp(ORDERS, "order_lines/*/starts_at", day.replace(hour=hour, minute=minute,
-                                                                                          second=0))
+            line["starts_at"] = gen.stamp(
+                ORDERS, "order_lines/*/starts_at", day.replace(hour=hour, minute=minute, second=0)
+            )
 
 
 def _fix_totals(order: Record, ctx: Context, gen: Generator) -> None:
@@ -74,11 +75,16 @@ def _fix_times(order: Record, ctx: Context, gen: Generator) -> None:
     order["updated_at"] = gen.stamp(ORDERS, "updated_at", updated)
     customer = order["customer"]
     if customer is not None:
+        if customer["title"] != "Company":
+            customer["first_name"] = first_name_for(gen, customer["title"])
         customer["email"] = person_email(customer["first_name"], customer["last_name"], customer["email"])
         confirmed = None
         if customer["accepts_marketing"]:
-            confirmed = gen.stamp(ORDERS, "customer/double_opt_in_confirmed_at",
-                                  created - gen.gap(timedelta(minutes=10), timedelta(days=300)))
+            confirmed = gen.stamp(
+                ORDERS,
+                "customer/double_opt_in_confirmed_at",
+                created - gen.gap(timedelta(minutes=10), timedelta(days=300)),
+            )
         customer["double_opt_in_confirmed_at"] = confirmed
 
 
@@ -90,56 +96,69 @@ def _check_line_totals(order: Record, ctx: Context) -> Iterator[Violation]:
     for i, line in _lines(order):
         expected = line["quantity"] * line["unit_price_in_cents"]
         if line["total_price_in_cents"] != expected:
-            yield Violation(f"/order_lines/{i}/total_price_in_cents",
-                            f"total_price_in_cents {line['total_price_in_cents']} is not quantity * unit_price_in_cents"
-                            f" ({line['quantity']} * {line['unit_price_in_cents']} = {expected})")
+            yield Violation(
+                f"/order_lines/{i}/total_price_in_cents",
+                f"total_price_in_cents {line['total_price_in_cents']} is not quantity * unit_price_in_cents"
+                f" ({line['quantity']} * {line['unit_price_in_cents']} = {expected})",
+            )
 
 
 def _check_tickets(order: Record, ctx: Context) -> Iterator[Violation]:
     for i, line in _lines(order):
         if len(line["tickets"]) != line["quantity"]:
-            yield Violation(f"/order_lines/{i}/tickets", f"{len(line['tickets'])} tickets for quantity "
-                                                         f"{line['quantity']} (one ticket per unit of quantity)")
+            yield Violation(
+                f"/order_lines/{i}/tickets",
+                f"{len(line['tickets'])} tickets for quantity {line['quantity']} (one ticket per unit of quantity)",
+            )
 
 
 def _check_people(order: Record, ctx: Context) -> Iterator[Violation]:
     for i, line in _lines(order):
         expected = sum(ticket["count_people"] for ticket in line["tickets"])
         if line["total_count_people"] != expected:
-            yield Violation(f"/order_lines/{i}/total_count_people",
-                            f"total_count_people {line['total_count_people']} is not the sum of the tickets' "
-                            f"count_people ({expected})")
+            yield Violation(
+                f"/order_lines/{i}/total_count_people",
+                f"total_count_people {line['total_count_people']} is not the sum of the tickets' "
+                f"count_people ({expected})",
+            )
 
 
 def _check_grand_total(order: Record, ctx: Context) -> Iterator[Violation]:
     lines = sum(line["total_price_in_cents"] for _, line in _lines(order))
     expected = lines - order["discount_in_cents"]
     if order["grand_total_in_cents"] != expected:
-        yield Violation("/grand_total_in_cents",
-                        f"grand_total_in_cents {order['grand_total_in_cents']} is not the sum of the line totals minus "
-                        f"discount_in_cents ({lines} - {order['discount_in_cents']} = {expected})")
+        yield Violation(
+            "/grand_total_in_cents",
+            f"grand_total_in_cents {order['grand_total_in_cents']} is not the sum of the line totals minus "
+            f"discount_in_cents ({lines} - {order['discount_in_cents']} = {expected})",
+        )
 
 
 def _check_payments(order: Record, ctx: Context) -> Iterator[Violation]:
     paid = sum(payment["amount_in_cents"] for payment in order["payments"])
     if paid != order["grand_total_in_cents"]:
-        yield Violation("/payments", f"payments add up to {paid}, not to grand_total_in_cents "
-                                     f"{order['grand_total_in_cents']}")
+        yield Violation(
+            "/payments", f"payments add up to {paid}, not to grand_total_in_cents {order['grand_total_in_cents']}"
+        )
 
 
 def _check_opt_in(order: Record, ctx: Context) -> Iterator[Violation]:
     customer: Any = order["customer"]
     if customer and not customer["accepts_marketing"] and customer["double_opt_in_confirmed_at"] is not None:
-        yield Violation("/customer/double_opt_in_confirmed_at",
-                        "double_opt_in_confirmed_at is set although accepts_marketing is false")
+        yield Violation(
+            "/customer/double_opt_in_confirmed_at",
+            "double_opt_in_confirmed_at is set although accepts_marketing is false",
+        )
 
 
 def _check_starts_at(order: Record, ctx: Context) -> Iterator[Violation]:
     for i, line in _lines(order):
         if line["starts_at"] is None and not _is_admission(line):
-            yield Violation(f"/order_lines/{i}/starts_at",
-                            f"starts_at is null but {line['name']!r} is not an admission ticket "
-                            "(only admissions may have no start)")
+            yield Violation(
+                f"/order_lines/{i}/starts_at",
+                f"starts_at is null but {line['name']!r} is not an admission ticket "
+                "(only admissions may have no start)",
+            )
 
 
 RULES = RuleSet(
@@ -157,4 +176,12 @@ RULES = RuleSet(
         ordered("updated-after-created", ORDERS, "created_at", "updated_at"),
         Rule("opt-in", ORDERS, check=_check_opt_in),
     ),
+    # The spec documents the value sets but no proportions: most orders complete, most are sold online.
+    weights={
+        ORDERS: {
+            "status": {"completed": 92, "cancelled": 8},
+            "location": {"web": 75, "local": 25},
+            "customer/title": {"Mr": 45, "Mrs": 45, "Company": 10},
+        }
+    },
 )

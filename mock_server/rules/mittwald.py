@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from mock_server.rules.base import Context, Rule, RuleSet, Violation, cents, money, person_email
+from mock_server.rules.base import Context, Rule, RuleSet, Violation, cents, first_name_for, money, person_email
 from mock_server.types import Record
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ def _fix_order(order: Record, ctx: Context, gen: Generator) -> None:
     order["summary"] = {"nonRecurring": money(once), "recurring": money(recurring), "summary": money(once + recurring)}
     profile = order.get("profile")
     if profile:
+        profile["firstName"] = first_name_for(gen, profile.get("title"))
         profile["email"] = person_email(profile.get("firstName"), profile.get("lastName"), profile["email"])
     ordered_at = gen.anchor
     order["orderDate"] = gen.stamp(ORDERS, "orderDate", ordered_at)
@@ -63,16 +64,21 @@ def _check_summary(order: Record, ctx: Context) -> Iterator[Violation]:
     summary = order["summary"]
     expected = cents(summary["nonRecurring"]) + cents(summary["recurring"])
     if cents(summary["summary"]) != expected:
-        yield Violation("/summary/summary", f"summary {summary['summary']} is not nonRecurring + recurring "
-                                            f"({summary['nonRecurring']} + {summary['recurring']} = "
-                                            f"{money(expected):.2f})")
+        yield Violation(
+            "/summary/summary",
+            f"summary {summary['summary']} is not nonRecurring + recurring "
+            f"({summary['nonRecurring']} + {summary['recurring']} = "
+            f"{money(expected):.2f})",
+        )
 
 
 def _check_recurring(order: Record, ctx: Context) -> Iterator[Violation]:
     expected = sum(cents(item["price"]) for item in order["items"])
     if cents(order["summary"]["recurring"]) != expected:
-        yield Violation("/summary/recurring", f"recurring {order['summary']['recurring']} is not the sum of the "
-                                              f"items' prices ({money(expected):.2f})")
+        yield Violation(
+            "/summary/recurring",
+            f"recurring {order['summary']['recurring']} is not the sum of the items' prices ({money(expected):.2f})",
+        )
 
 
 def _check_contract_change(order: Record, ctx: Context) -> Iterator[Violation]:
@@ -80,8 +86,10 @@ def _check_contract_change(order: Record, ctx: Context) -> Iterator[Violation]:
     if order["type"] == CONTRACT_CHANGE and not has_contract:
         yield Violation("/contractChangeContractId", "missing: CONTRACT_CHANGE orders carry contractChangeContractId")
     elif order["type"] != CONTRACT_CHANGE and has_contract:
-        yield Violation("/contractChangeContractId",
-                        f"{order['type']} orders must not carry contractChangeContractId (only CONTRACT_CHANGE)")
+        yield Violation(
+            "/contractChangeContractId",
+            f"{order['type']} orders must not carry contractChangeContractId (only CONTRACT_CHANGE)",
+        )
 
 
 RULES = RuleSet(

@@ -39,8 +39,10 @@ def _check_item_total(item: Record, ctx: Context) -> Iterator[Violation]:
     if quantity is not None and unit_price is not None and total is not None:
         expected = quantity * cents(unit_price)
         if cents(total) != expected:
-            yield Violation("/total", f"total {total} is not quantity * unit_price ({quantity} * {unit_price} = "
-                                      f"{money(expected):.2f})")
+            yield Violation(
+                "/total",
+                f"total {total} is not quantity * unit_price ({quantity} * {unit_price} = {money(expected):.2f})",
+            )
 
 
 def _fix_amounts(order: Record, ctx: Context, gen: Generator) -> None:
@@ -52,16 +54,22 @@ def _fix_amounts(order: Record, ctx: Context, gen: Generator) -> None:
 def _check_total(order: Record, ctx: Context) -> Iterator[Violation]:
     expected = cents(order["subtotal"]) + cents(order["tax_total"])
     if cents(order["total"]) != expected:
-        yield Violation("/total", f"total {order['total']} is not subtotal + tax_total "
-                                  f"({order['subtotal']} + {order['tax_total']} = {money(expected):.2f})")
+        yield Violation(
+            "/total",
+            f"total {order['total']} is not subtotal + tax_total "
+            f"({order['subtotal']} + {order['tax_total']} = {money(expected):.2f})",
+        )
 
 
 def _check_subtotal(order: Record, ctx: Context) -> Iterator[Violation]:
     items = ctx.links.related(ORDERS, "items", order)
     expected = sum(cents(item["total"]) for item in items if item.get("total") is not None)
     if cents(order["subtotal"]) != expected:
-        yield Violation("/subtotal", f"subtotal {order['subtotal']} is not the sum of the totals of the order's "
-                                     f"{len(items)} items ({money(expected):.2f})")
+        yield Violation(
+            "/subtotal",
+            f"subtotal {order['subtotal']} is not the sum of the totals of the order's "
+            f"{len(items)} items ({money(expected):.2f})",
+        )
 
 
 def _fix_lifecycle(order: Record, ctx: Context, gen: Generator) -> None:
@@ -95,15 +103,15 @@ def _check_cancellation(order: Record, ctx: Context) -> Iterator[Violation]:
         if cancelled and order.get(name) is None:
             yield Violation(f"/{name}", f"{name} is null but status is {CANCELLED!r} (set exactly when cancelled)")
         elif not cancelled and order.get(name) is not None:
-            yield Violation(f"/{name}", f"{name} is set but status is {order['status']!r} "
-                                        "(set exactly when cancelled)")
+            yield Violation(f"/{name}", f"{name} is set but status is {order['status']!r} (set exactly when cancelled)")
 
 
 def _check_status(order: Record, ctx: Context) -> Iterator[Violation]:
     known = vocabulary(ctx.model, ORDERS, "status")
     if known and order["status"] not in known:
-        yield Violation("/status", f"status {order['status']!r} is not in the status vocabulary "
-                                   f"({', '.join(map(str, known))})")
+        yield Violation(
+            "/status", f"status {order['status']!r} is not in the status vocabulary ({', '.join(map(str, known))})"
+        )
 
 
 def _fix_event(order: Record, ctx: Context, gen: Generator) -> None:
@@ -114,8 +122,9 @@ def _fix_event(order: Record, ctx: Context, gen: Generator) -> None:
 
 
 def _fix_participant(participant: Record, ctx: Context, gen: Generator) -> None:
-    participant["email"] = person_email(participant.get("first_name"), participant.get("last_name"),
-                                        participant.get("email"))
+    participant["email"] = person_email(
+        participant.get("first_name"), participant.get("last_name"), participant.get("email")
+    )
 
 
 RULES = RuleSet(

@@ -10,7 +10,17 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from mock_server.rules.base import Context, Rule, RuleSet, Violation, cents, money, ordered, person_email
+from mock_server.rules.base import (
+    Context,
+    Rule,
+    RuleSet,
+    Violation,
+    cents,
+    first_name_for,
+    money,
+    ordered,
+    person_email,
+)
 from mock_server.types import Record
 
 if TYPE_CHECKING:
@@ -41,6 +51,7 @@ def _fix_items(cart: Record, ctx: Context, gen: Generator) -> None:
 def _fix_addresses(cart: Record, ctx: Context, gen: Generator) -> None:
     # One person per address: the full name, the country and the email follow the name parts and country code.
     for prefix in ("order_deliver_address", "invoice_address"):
+        cart[f"{prefix}_firstname"] = first_name_for(gen, cart[f"{prefix}_title"])
         first, last = cart[f"{prefix}_firstname"], cart[f"{prefix}_lastname"]
         cart[f"{prefix}_name"] = f"{first} {last}"
         cart[f"{prefix}_country"] = COUNTRIES.get(cart[f"{prefix}_country_code"], cart[f"{prefix}_country"])
@@ -54,6 +65,9 @@ def _fix_amounts(cart: Record, ctx: Context, gen: Generator) -> None:
     net = sum(cents(item["s_total"]) for item in cart["cartItems"].values())
     vat = round(net * VAT_RATE)
     cart["net_amount"], cart["vat_amount"], cart["gross_amount"] = money(net), money(vat), money(net + vat)
+    # The budget booking is taken from the budget before it.
+    before, booking = cents(cart["order_budget_before"]), cents(cart["order_budget_booking"])
+    cart["order_budget_booking_after"] = money(before - min(booking, before))
 
 
 def _fix_times(cart: Record, ctx: Context, gen: Generator) -> None:
@@ -68,8 +82,9 @@ def _fix_times(cart: Record, ctx: Context, gen: Generator) -> None:
 
     for name, moment in (("cdate", created), ("pdate", printed), ("sdate", shipped), ("mdate", modified)):
         cart[name] = stamp(name, moment)
-    cart["order_delivery_date"] = stamp("order_delivery_date", (shipped + timedelta(days=2)).replace(hour=0, minute=0,
-                                                                                                     second=0))
+    cart["order_delivery_date"] = stamp(
+        "order_delivery_date", (shipped + timedelta(days=2)).replace(hour=0, minute=0, second=0)
+    )
     cart["date_of_invoice"] = stamp("date_of_invoice", shipped)
     paid = created + gen.gap(timedelta(minutes=5), timedelta(hours=1))
     cart["date_paid"] = stamp("date_paid", paid) if cart["status_paid"] else ""
@@ -78,22 +93,26 @@ def _fix_times(cart: Record, ctx: Context, gen: Generator) -> None:
 def _check_gross(cart: Record, ctx: Context) -> Iterator[Violation]:
     expected = cents(cart["net_amount"]) + cents(cart["vat_amount"])
     if cents(cart["gross_amount"]) != expected:
-        yield Violation("/gross_amount", f"gross_amount {cart['gross_amount']} is not net_amount + vat_amount "
-                                         f"({cart['net_amount']} + {cart['vat_amount']} = {money(expected):.2f})")
+        yield Violation(
+            "/gross_amount",
+            f"gross_amount {cart['gross_amount']} is not net_amount + vat_amount "
+            f"({cart['net_amount']} + {cart['vat_amount']} = {money(expected):.2f})",
+        )
 
 
 def _check_item_order(cart: Record, ctx: Context) -> Iterator[Violation]:
     for key, item in cart["cartItems"].items():
         if item["order_id"] != cart["id"]:
-            yield Violation(f"/cartItems/{key}/order_id",
-                            f"order_id {item['order_id']} is not the cart's id {cart['id']}")
+            yield Violation(
+                f"/cartItems/{key}/order_id", f"order_id {item['order_id']} is not the cart's id {cart['id']}"
+            )
 
 
 def _check_item_keys(cart: Record, ctx: Context) -> Iterator[Violation]:
     keys = list(cart["cartItems"])
     expected = [str(position) for position in range(1, len(keys) + 1)]
     if keys != expected:
-        yield Violation("/cartItems", f"cartItems keys must run \"1\"..\"{len(keys)}\" in order, found {keys}")
+        yield Violation("/cartItems", f'cartItems keys must run "1".."{len(keys)}" in order, found {keys}')
 
 
 RULES = RuleSet(

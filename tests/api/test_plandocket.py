@@ -104,6 +104,7 @@ def test_missing_or_empty_credentials_are_401(client: TestClient, headers: dict[
 
 @pytest.mark.parametrize("params,name", [({"participant_id": "abc"}, "participant_id"), ({"sort": "price"}, "sort"),
                                          ({"order": "sideways"}, "order"), ({"include": "items,foo"}, "include"),
+                                         ({"include": ""}, "include"),
                                          ({"unknown": "1"}, "unknown")])
 def test_invalid_parameters_are_400_naming_the_parameter(client: TestClient, params: dict[str, str], name: str) -> None:
     response = client.get(BASE, params=params, headers=H)

@@ -45,6 +45,8 @@ def test_harness_smoke_run_writes_result_rows(tmp_path: Path) -> None:
         "--no-install",
         "--quiet-wait",
         "0",
+        "--nice",
+        "0",
         "--results",
         str(results_md),
         "--out",

@@ -72,7 +72,9 @@ def _example(document: dict[str, Any], path: str, method: str = "get") -> Any:
 
 
 def _problem(status: int, title: str) -> Reply:
-    return Reply(status, {"type": "about:blank", "title": title, "status": status}, content_type="application/problem+json")
+    return Reply(
+        status, {"type": "about:blank", "title": title, "status": status}, content_type="application/problem+json"
+    )
 
 
 NOT_FOUND = _problem(404, "Not Found")
@@ -260,8 +262,9 @@ class RunningServer:
 
 
 @contextmanager
-def serve_vendor(api: str, violation: Violation = Violation.NONE, prefix: str = "", echo: bool = False
-                 ) -> Iterator[RunningServer]:
+def serve_vendor(
+    api: str, violation: Violation = Violation.NONE, prefix: str = "", echo: bool = False
+) -> Iterator[RunningServer]:
     """Serve one vendor on 127.0.0.1 at `prefix` (e.g. "/shop") until the block ends."""
     vendor = VENDORS[api](violation, echo)
     methods: list[str] = []
@@ -292,8 +295,10 @@ def serve_vendor(api: str, violation: Violation = Violation.NONE, prefix: str = 
                 )
                 with lock:
                     reply = vendor.dispatch(request)
-            payload = b"" if reply.body is None else (
-                reply.body.encode() if isinstance(reply.body, str) else json.dumps(reply.body).encode()
+            payload = (
+                b""
+                if reply.body is None
+                else (reply.body.encode() if isinstance(reply.body, str) else json.dumps(reply.body).encode())
             )
             self.send_response(reply.status)
             for name, value in reply.headers.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 import subprocess
@@ -64,6 +65,15 @@ def test_contract_conforming_server_passes(capsys: pytest.CaptureFixture[str], a
     assert "200: " in out
 
 
+def test_contract_fails_when_every_request_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
+    # Schemathesis alone passes such a run with a warning: nothing was checked against the spec
+    with serve_vendor("plandocket") as server:
+        code, out, _ = _contract(capsys, "plandocket", server.base_url, "--token", "not-the-token")
+    assert code == 1, out
+    assert "  missing_auth: Every request was rejected as unauthenticated" in out
+    assert "  no_success: No request got a 2xx answer" in out
+
+
 def test_contract_read_only_sends_no_writes(capsys: pytest.CaptureFixture[str]) -> None:
     # --negative: the coverage phase then also probes undeclared methods
     with serve_vendor("printlounge") as server:
@@ -81,23 +91,41 @@ def test_contract_allow_writes_sends_put_and_patch(capsys: pytest.CaptureFixture
 
 
 def test_contract_masks_planted_secrets_everywhere(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     admin = "planted-admin-token-93c1"
+    caplog.set_level(logging.DEBUG)  # urllib3 logs every request URL, e-guma's apikey included
     monkeypatch.chdir(tmp_path)  # anything the run writes by default lands here
     monkeypatch.setenv("MOCK_SERVER_ADMIN_TOKEN", admin)
     junit = tmp_path / "reports" / "contract.xml"
     outputs = []
     # the servers echo the credentials into their bodies, which the failure messages quote
     with serve_vendor("eguma", Violation.MISSING_FIELD, echo=True) as eguma:
-        outputs.append(_contract(capsys, "eguma", eguma.base_url, "--apikey", APIKEY, "--junit", str(junit),
-                                 "--header", f"X-Admin-Token: {admin}"))
+        outputs.append(
+            _contract(
+                capsys,
+                "eguma",
+                eguma.base_url,
+                "--apikey",
+                APIKEY,
+                "--junit",
+                str(junit),
+                "--header",
+                f"X-Admin-Token: {admin}",
+            )
+        )
     eguma_junit = junit.read_text(encoding="utf-8")
     with serve_vendor("plandocket", Violation.WRONG_TYPE, echo=True) as plandocket:
         outputs.append(_contract(capsys, "plandocket", plandocket.base_url, "--token", TOKEN, "--junit", str(junit)))
     assert [code for code, _, _ in outputs] == [1, 1]
-    written = [p.read_text(encoding="utf-8", errors="replace") for p in tmp_path.rglob("*") if p.is_file()]
-    texts = [out for _, out, _ in outputs] + [err for _, _, err in outputs] + written + [eguma_junit]
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == ["reports/contract.xml"]  # nothing else written
+    written = [p.read_text(encoding="utf-8", errors="replace") for p in files]
+    texts = [out for _, out, _ in outputs] + [err for _, _, err in outputs] + written + [eguma_junit, caplog.text]
+    assert "apikey=%5BFiltered%5D" in caplog.text or "apikey=[Filtered]" in caplog.text
     for secret in (TOKEN, APIKEY, admin):
         assert not any(secret in text for text in texts), secret
     assert "apikey=%5BFiltered%5D" in outputs[0][1]
@@ -114,8 +142,9 @@ def test_contract_curl_keeps_event_key_readable(capsys: pytest.CaptureFixture[st
     assert all(c.count("[Filtered]") == 1 and "Authorization: [Filtered]" in c for c in curls), curls
 
 
-def test_contract_reads_credentials_from_env(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-                                             ) -> None:
+def test_contract_reads_credentials_from_env(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MOCK_SERVER_EGUMA_APIKEY", APIKEY)
     monkeypatch.setenv("MOCK_SERVER_MITTWALD_TOKEN", TOKEN)
     for api in ("eguma", "mittwald"):
@@ -125,8 +154,9 @@ def test_contract_reads_credentials_from_env(capsys: pytest.CaptureFixture[str],
         assert "401: " in out  # the auth check's deliberate calls without credentials; the others got through
 
 
-def test_contract_without_credentials_is_a_usage_error(capsys: pytest.CaptureFixture[str],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_contract_without_credentials_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("MOCK_SERVER_PLANDOCKET_TOKEN", raising=False)
     monkeypatch.delenv("MOCK_SERVER_PLANDOCKET_APIKEY", raising=False)
     with serve_vendor("plandocket") as server:
@@ -142,12 +172,16 @@ def test_contract_unreachable_url_exits_2() -> None:
         port = probe.getsockname()[1]
     result = subprocess.run(
         [sys.executable, "-m", "mock_server", "contract", "printlounge", "--base-url", f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [f"contract printlounge: cannot reach http://127.0.0.1:{port}: "
-                                          "connection refused"]
+    assert result.stderr.splitlines() == [
+        f"contract printlounge: cannot reach http://127.0.0.1:{port}: connection refused"
+    ]
 
 
 def test_contract_bad_header_is_a_usage_error_without_echo(capsys: pytest.CaptureFixture[str]) -> None:

@@ -63,14 +63,24 @@ class ServerProcess:
                 self.kill()
 
 
-def start_server(*args: str, workdir: Path, host: str = "127.0.0.1", port: int | None = None,
-                 ready_headers: dict[str, str] | None = None) -> ServerProcess:
+def start_server(
+    *args: str,
+    workdir: Path,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    ready_headers: dict[str, str] | None = None,
+) -> ServerProcess:
     """Start `mock-server serve --host H --port P [args]` in workdir and return once GET /__admin/apis answers."""
     port = port or free_port()
     stdout, stderr = workdir / f"server-{port}.out", workdir / f"server-{port}.err"
     with stdout.open("ab") as out, stderr.open("ab") as err:
-        proc = subprocess.Popen([*command(), "serve", "--host", host, "--port", str(port), *args],
-                                cwd=workdir, stdout=out, stderr=err, env=loopback_env())
+        proc = subprocess.Popen(
+            [*command(), "serve", "--host", host, "--port", str(port), *args],
+            cwd=workdir,
+            stdout=out,
+            stderr=err,
+            env=loopback_env(),
+        )
     server = ServerProcess(proc, host, port, stdout, stderr)
     try:
         _wait_ready(server, ready_headers or {})
@@ -102,12 +112,22 @@ def _wait_ready(server: ServerProcess, headers: dict[str, str]) -> None:
     raise RuntimeError(f"mock-server serve not ready after {READY_TIMEOUT_S}s:\n{server.output()}")
 
 
+def http_bytes(method: bytes, target: bytes, headers: list[bytes] | None = None, body: bytes | None = None) -> bytes:
+    """An HTTP/1.1 request as bytes, exactly as given (nothing escaped or checked); Content-Length added for a body
+    unless a header already frames it."""
+    head = [method + b" " + target + b" HTTP/1.1", b"Host: 127.0.0.1", b"Connection: close", *(headers or [])]
+    framed = any(h.lower().startswith((b"content-length:", b"transfer-encoding:")) for h in headers or [])
+    if body is not None and not framed:
+        head.append(b"Content-Length: " + str(len(body)).encode())
+    return b"\r\n".join(head) + b"\r\n\r\n" + (body or b"")
+
+
 def raw_request(port: int, data: bytes, host: str = "127.0.0.1", timeout: float = 10.0) -> tuple[int, bytes]:
-    """Send bytes as they are and read the answer until the server closes: (status, head and body)."""
+    """Send bytes as they are and read until the server closes the connection: (status, the whole answer).
+    A server may answer (413, 400) and close before reading everything; the rest of the send is then dropped."""
     with socket.create_connection((host, port), timeout=timeout) as sock:
-        sock.sendall(data)
-        with contextlib.suppress(ConnectionResetError):
-            sock.shutdown(socket.SHUT_WR)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(data)
         chunks = []
         with contextlib.suppress(ConnectionResetError):
             while chunk := sock.recv(65536):

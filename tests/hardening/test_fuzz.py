@@ -1,8 +1,8 @@
 """Schemathesis negative mode and coverage phase against every operation of the in-process mock (issue 7).
 
 Volume: MOCK_SERVER_FUZZ_EXAMPLES generated requests per API (CI sets 2000 in .ci/run); a small default locally.
-Each API's tests share an xdist group, so `-n 2 --dist loadgroup` spreads the four APIs over both cores, and each
-API ends with a volume test that checks and reports its counts (printed by tests/hardening/conftest.py).
+Schemathesis makes one pytest item per operation, so xdist spreads the operations over both cores. Each item checks
+its own share of the volume and hands its counts to the terminal summary (tests/hardening/report.py).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import json
 import math
 import os
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -21,7 +23,7 @@ from mock_server.app import MockApp
 from mock_server.settings import DEFAULT_SPEC_DIR
 from mock_server.specs import Spec, resolve_refs
 from tests.conftest import APIKEY, TOKEN
-from tests.hardening.conftest import FUZZ_PROPERTY
+from tests.hardening.report import FUZZ_PROPERTY
 
 EXAMPLES = int(os.environ.get("MOCK_SERVER_FUZZ_EXAMPLES") or 60)
 """Generated requests per API in the fuzzing phase; the coverage phase adds its boundary cases on top."""
@@ -37,55 +39,118 @@ SUBJECTS = {
     415: ("content-type", "content type"),
 }
 """What a problem detail must talk about for each rejection status (a 400 must name a parameter or the body)."""
-STATUSES: dict[str, Counter[int]] = {}
-"""Status histogram per API, filled by the fuzz tests of this worker and read by the volume tests."""
 
 
-def _schema(api: str) -> Any:
+@dataclass(frozen=True)
+class Plan:
+    """How one API is fuzzed: its schema and the fuzzing-phase volume per negatable operation."""
+
+    schema: Any
+    per_operation: int
+    negatable: frozenset[str]
+    """Labels ("GET /path") of the operations negative mode can vary."""
+
+
+@dataclass
+class ItemCounts:
+    """What the running item sent: the API, the status histogram, and whether a check failed."""
+
+    api: str | None = None
+    statuses: Counter[int] = field(default_factory=Counter)
+    failed: bool = False
+
+
+def _plan(api: str) -> Plan:
     path = DEFAULT_SPEC_DIR / f"{api}.yaml"
     spec = Spec.from_file(path)
     schemes = (spec.document.get("components") or {}).get("securitySchemes") or {}
-    operations = [op for _, _, op in spec.operations()]
-    per_operation = math.ceil(EXAMPLES / max(1, sum(_negatable(spec, op) for op in operations)))
+    auth = {name: CREDENTIALS[name] for name in schemes if name in CREDENTIALS}
+    operations = {f"{method.upper()} {p}": op for p, method, op in spec.operations()}
+    negatable = frozenset(label for label, op in operations.items() if _negatable(spec, op))
+    per_operation = math.ceil(EXAMPLES / max(1, len(negatable)))
     # Negative mode has nothing to vary in a lookup by an unconstrained string, and Schemathesis would skip the
     # operation, coverage phase included; fuzz those with valid input instead (on top of the volume).
-    positive_only = [{"include-operation-id": op["operationId"],
-                      "phases": {"fuzzing": {"generation": {"mode": "positive", "max-examples": per_operation}}}}
-                     for op in operations if not _negatable(spec, op)]
-    auth = {name: CREDENTIALS[name] for name in schemes if name in CREDENTIALS}
-    config = SchemathesisConfig.from_dict({
-        "seed": SEED,
-        **({"auth": {"openapi": auth}} if auth else {}),
-        "phases": {
-            "examples": {"enabled": False},
-            "stateful": {"enabled": False},
-            # Boundary values on both sides of every constraint, unexpected methods and repeated parameters.
-            "coverage": {"enabled": True, "generate-duplicate-query-parameters": True, "generation": {"mode": "all"}},
-            "fuzzing": {"enabled": True, "generation": {"mode": "negative", "max-examples": per_operation}},
-        },
-        "operations": positive_only,
-    })
-    return schemathesis.openapi.from_path(path, config=config)
+    positive_only = [
+        {
+            "include-operation-id": op["operationId"],
+            "phases": {"fuzzing": {"generation": {"mode": "positive", "max-examples": per_operation}}},
+        }
+        for label, op in operations.items()
+        if label not in negatable
+    ]
+    config = SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            **({"auth": {"openapi": auth}} if auth else {}),
+            "phases": {
+                "examples": {"enabled": False},
+                "stateful": {"enabled": False},
+                # Boundary values on both sides of every constraint, unexpected methods and repeated parameters.
+                "coverage": {
+                    "enabled": True,
+                    "generate-duplicate-query-parameters": True,
+                    "generation": {"mode": "all"},
+                },
+                "fuzzing": {"enabled": True, "generation": {"mode": "negative", "max-examples": per_operation}},
+            },
+            "operations": positive_only,
+        }
+    )
+    return Plan(schemathesis.openapi.from_path(path, config=config), per_operation, negatable)
 
 
 def _negatable(spec: Spec, operation: dict[str, Any]) -> bool:
-    """Whether negative mode can generate anything for an operation: Schemathesis skips one whose only input is an
-    unconstrained string path parameter (printlounge's lookups by order code)."""
+    """Whether negative mode can generate anything: a body, a query/header parameter or a constrained path one."""
     if operation.get("requestBody"):
         return True
     for raw in operation.get("parameters") or []:
         param = resolve_refs(raw, spec.document)
         schema = param.get("schema") or {}
-        if param.get("in") != "path" or set(schema) - {"type", "description", "example"} or schema.get("type") != "string":
+        if param.get("in") != "path" or schema.get("type") != "string" or set(schema) - {"type", "description"}:
             return True
     return False
 
 
+PLANS = {api: _plan(api) for api in ("plandocket", "eguma", "printlounge", "mittwald")}
+_current = [ItemCounts()]
+
+
+@pytest.fixture(autouse=True)
+def _item_counts(request: pytest.FixtureRequest, app: MockApp) -> Iterator[None]:
+    """Counts the item's requests, reports them and checks the volume (autouse: Hypothesis only objects to
+    function-scoped fixtures the test function takes)."""
+    counts = _current[0] = ItemCounts()
+    yield
+    if counts.api is None:
+        return
+    operation = request.node.name.partition("[")[2].rstrip("]")
+    request.node.user_properties.append(
+        (FUZZ_PROPERTY, {"api": counts.api, "operation": operation, "statuses": dict(counts.statuses)})
+    )
+    app.runtime.store.reset()  # fuzzed PUT/PATCH bodies changed orders of the shared app
+    app.runtime.journal.clear()
+    plan = PLANS[counts.api]
+    if not counts.failed and operation in plan.negatable:
+        sent = sum(counts.statuses.values())
+        assert sent >= plan.per_operation, f"{operation}: {sent} requests, wanted {plan.per_operation}"
+        assert counts.statuses[401] < sent, f"{operation}: every request was refused as unauthorized; auth setup?"
+
+
 def _send(app: MockApp, api: str, case: schemathesis.Case) -> None:
     """Call the in-process mock; no 5xx, and every rejection a problem whose detail names what was wrong."""
+    counts = _current[0]
+    counts.api = api
     response = case.call(app=app, base_url=f"http://testserver/{api}")
+    counts.statuses[response.status_code] += 1
+    try:
+        _check(case, response)
+    except AssertionError:
+        counts.failed = True
+        raise
+
+
+def _check(case: schemathesis.Case, response: Any) -> None:
     status = response.status_code
-    STATUSES.setdefault(api, Counter())[status] += 1
     where = f"{case.method} {case.formatted_path} query={case.query!r} -> {status} {response.text[:500]}"
     assert status < 500, where
     if status < 400:
@@ -104,16 +169,6 @@ def _send(app: MockApp, api: str, case: schemathesis.Case) -> None:
         assert _header(response, "allow"), f"405 without an Allow header: {where}"
 
 
-def _check_volume(api: str, record_property: Any) -> None:
-    statuses = STATUSES.get(api)
-    if not statuses:
-        pytest.skip(f"the {api} fuzz test did not run in this process")
-    record_property(FUZZ_PROPERTY, {"api": api, "requests": sum(statuses.values()), "statuses": dict(statuses)})
-    assert sum(statuses.values()) >= EXAMPLES
-    assert not [s for s in statuses if s >= 500]
-    assert any(200 <= s < 300 for s in statuses), f"no {api} request was accepted: is auth set up? {statuses}"
-
-
 def _header(response: Any, name: str) -> str:
     values = next((v for k, v in response.headers.items() if k.lower() == name), [])
     return str(values[0]) if values else ""
@@ -126,60 +181,25 @@ def _json(text: str) -> Any:
         return None
 
 
-plandocket = _schema("plandocket")
-eguma = _schema("eguma")
-printlounge = _schema("printlounge")
-mittwald = _schema("mittwald")
-
-
 @pytest.mark.fuzz
-@pytest.mark.xdist_group("fuzz-plandocket")
-@plandocket.parametrize()
+@PLANS["plandocket"].schema.parametrize()
 def test_fuzz_plandocket_rejects_bad_input_with_named_4xx(case: schemathesis.Case, app: MockApp) -> None:
     _send(app, "plandocket", case)
 
 
 @pytest.mark.fuzz
-@pytest.mark.xdist_group("fuzz-plandocket")
-def test_fuzz_plandocket_volume_reached(record_property: Any) -> None:
-    _check_volume("plandocket", record_property)
-
-
-@pytest.mark.fuzz
-@pytest.mark.xdist_group("fuzz-eguma")
-@eguma.parametrize()
+@PLANS["eguma"].schema.parametrize()
 def test_fuzz_eguma_rejects_bad_input_with_named_4xx(case: schemathesis.Case, app: MockApp) -> None:
     _send(app, "eguma", case)
 
 
 @pytest.mark.fuzz
-@pytest.mark.xdist_group("fuzz-eguma")
-def test_fuzz_eguma_volume_reached(record_property: Any) -> None:
-    _check_volume("eguma", record_property)
-
-
-@pytest.mark.fuzz
-@pytest.mark.xdist_group("fuzz-printlounge")
-@printlounge.parametrize()
+@PLANS["printlounge"].schema.parametrize()
 def test_fuzz_printlounge_rejects_bad_input_with_named_4xx(case: schemathesis.Case, app: MockApp) -> None:
     _send(app, "printlounge", case)
 
 
 @pytest.mark.fuzz
-@pytest.mark.xdist_group("fuzz-printlounge")
-def test_fuzz_printlounge_volume_reached(record_property: Any, app: MockApp) -> None:
-    app.runtime.store.reset()  # the fuzzed PUT/PATCH bodies changed orders of the shared app
-    _check_volume("printlounge", record_property)
-
-
-@pytest.mark.fuzz
-@pytest.mark.xdist_group("fuzz-mittwald")
-@mittwald.parametrize()
+@PLANS["mittwald"].schema.parametrize()
 def test_fuzz_mittwald_rejects_bad_input_with_named_4xx(case: schemathesis.Case, app: MockApp) -> None:
     _send(app, "mittwald", case)
-
-
-@pytest.mark.fuzz
-@pytest.mark.xdist_group("fuzz-mittwald")
-def test_fuzz_mittwald_volume_reached(record_property: Any) -> None:
-    _check_volume("mittwald", record_property)

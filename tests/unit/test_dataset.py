@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import os
 import subprocess
@@ -52,23 +53,33 @@ def _model(api: str) -> ApiModel:
 
 def _digests(hash_seed: str) -> str:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONWARNINGS": "ignore"}
-    result = subprocess.run([sys.executable, "-c", _DIGEST, *APIS], cwd=ROOT, env=env, capture_output=True,
-                            text=True, check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", _DIGEST, *APIS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return result.stdout
 
 
 def test_dump_dataset_is_identical_across_hash_seeds() -> None:
     first, second = _digests("1"), _digests("4242")
     assert first == second and len(first.splitlines()) == len(APIS)
-    own = "".join(f"{api} {hashlib.sha256(dump_dataset(generate_dataset(_model(api), seed=7, count=25))).hexdigest()}\n"
-                  for api in APIS)
+    own = "".join(
+        f"{api} {hashlib.sha256(dump_dataset(generate_dataset(_model(api), seed=7, count=25))).hexdigest()}\n"
+        for api in APIS
+    )
     assert own == first
 
 
 @pytest.mark.parametrize("api", APIS)
 def test_generate_dataset_differs_between_seeds(api: str) -> None:
     assert dump_dataset(generate_dataset(_model(api), seed=1, count=5)) != dump_dataset(
-        generate_dataset(_model(api), seed=2, count=5))
+        generate_dataset(_model(api), seed=2, count=5)
+    )
 
 
 def test_generate_dataset_reference_date_shifts_timestamps() -> None:
@@ -115,7 +126,8 @@ def test_dump_dataset_format() -> None:
 def test_committed_fixtures_equal_the_defaults(api: str) -> None:
     committed = (ROOT / "fixtures" / f"{api}.json").read_bytes()
     assert committed == dump_dataset(generate_dataset(_model(api), seed=42, count=50)), (
-        f"fixtures/{api}.json is stale: run `mock-server fixtures generate`")
+        f"fixtures/{api}.json is stale: run `mock-server fixtures generate`"
+    )
 
 
 def test_write_and_load_dataset_round_trip(tmp_path: Path) -> None:
@@ -151,16 +163,19 @@ def test_load_dataset_rejects_a_missing_file(tmp_path: Path) -> None:
     assert problem.startswith(f"{tmp_path / 'nope.json'}: /: cannot read file")
 
 
-@pytest.mark.parametrize(("document", "where", "wording"), [
-    ([], "/", "the top level must be an object"),
-    ({"api": "eguma"}, "/resources", "missing: an object of resource name"),
-    ({"api": 3, "resources": {}}, "/api", "missing: the name of the API"),
-    ({"api": "eguma", "resources": {"orders": {}}}, "/resources/orders", "must be an array of records"),
-    ({"api": "eguma", "resources": {"orders": []}, "extra": 1}, "/extra", "unknown member"),
-    ({"api": "mittwald", "resources": {"orders": []}}, "/api", "is 'mittwald', but"),
-    ({"api": "eguma", "resources": {}}, "/resources/orders", "missing: an array of records"),
-    ({"api": "eguma", "resources": {"orders": [], "carts": []}}, "/resources/carts", "unknown resource"),
-])
+@pytest.mark.parametrize(
+    ("document", "where", "wording"),
+    [
+        ([], "/", "the top level must be an object"),
+        ({"api": "eguma"}, "/resources", "missing: an object of resource name"),
+        ({"api": 3, "resources": {}}, "/api", "missing: the name of the API"),
+        ({"api": "eguma", "resources": {"orders": {}}}, "/resources/orders", "must be an array of records"),
+        ({"api": "eguma", "resources": {"orders": []}, "extra": 1}, "/extra", "unknown member"),
+        ({"api": "mittwald", "resources": {"orders": []}}, "/api", "is 'mittwald', but"),
+        ({"api": "eguma", "resources": {}}, "/resources/orders", "missing: an array of records"),
+        ({"api": "eguma", "resources": {"orders": [], "carts": []}}, "/resources/carts", "unknown resource"),
+    ],
+)
 def test_load_dataset_rejects_a_wrong_shape(tmp_path: Path, document: object, where: str, wording: str) -> None:
     path = tmp_path / "eguma.json"
     path.write_bytes(orjson.dumps(document))
@@ -176,7 +191,7 @@ def test_load_dataset_lists_every_problem(tmp_path: Path) -> None:
     orders[4]["currency"] = None
     path = write_dataset(dataset, tmp_path)
     problems = _load_problems(path, "eguma")
-    assert f"{path}: orders record 1: /grand_total_in_cents: \"90.00\" is not of type \"integer\"" in problems
+    assert f'{path}: orders record 1: /grand_total_in_cents: "90.00" is not of type "integer"' in problems
     assert any(p.startswith(f"{path}: orders record 3: /order_lines/0/total_price_in_cents: ") for p in problems)
     assert any(p.startswith(f"{path}: orders record 4: /currency: ") for p in problems)
     assert problems == sorted(problems, key=lambda p: int(p.split(" record ")[1].split(":")[0]))
@@ -190,9 +205,24 @@ def test_check_dataset_skips_rules_of_malformed_records() -> None:
 
 
 def test_check_dataset_reports_a_record_that_is_not_an_object() -> None:
-    dataset = Dataset(api="eguma", resources={"orders": [[]]})  # type: ignore[list-item]
-    [problem] = check_dataset(dataset, _model("eguma"), "f.json")
-    assert problem.pointer == "orders record 0: /" and "is not of type \"object\"" in problem.message
+    dataset = copy.deepcopy(generate_dataset(_model("plandocket"), seed=4, count=3))
+    dataset.resources["service_order_items"][0] = []  # type: ignore[call-overload]
+    problems = check_dataset(dataset, _model("plandocket"), "f.json")
+    assert any(
+        p.pointer == "service_order_items record 0: /" and 'is not of type "object"' in p.message for p in problems
+    ), [str(p) for p in problems]
+
+
+def test_generate_dataset_restores_the_garbage_collector() -> None:
+    assert gc.isenabled()
+    generate_dataset(_model("mittwald"), seed=1, count=2)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        generate_dataset(_model("mittwald"), seed=1, count=2)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_default_reference_date_is_fixed() -> None:

@@ -30,15 +30,33 @@ def _model(api: str) -> ApiModel:
     return ApiModel.from_spec(Spec.from_file(SPEC_DIR / f"{api}.yaml"))
 
 
-def _tiny(properties: dict[str, Any], *, key: str = "id", unique: tuple[str, ...] = (),
-          hidden: dict[str, Any] | None = None, locale: str = "de_DE") -> ApiModel:
+def _tiny(
+    properties: dict[str, Any],
+    *,
+    key: str = "id",
+    unique: tuple[str, ...] = (),
+    hidden: dict[str, Any] | None = None,
+    locale: str = "de_DE",
+) -> ApiModel:
     """A one-resource model around an inline schema."""
     properties = {key: {"type": "integer"}, **properties}
     document = {
-        "openapi": "3.0.3", "info": {"title": "tiny", "version": "1"}, "paths": {},
+        "openapi": "3.0.3",
+        "info": {"title": "tiny", "version": "1"},
+        "paths": {},
         "components": {"schemas": {"Thing": {"type": "object", "properties": properties}}},
-        "x-mock-api": {"name": "tiny", "locale": locale, "resources": {"things": {
-            "schema": "#/components/schemas/Thing", "key": key, "unique": list(unique), "hidden": hidden or {}}}},
+        "x-mock-api": {
+            "name": "tiny",
+            "locale": locale,
+            "resources": {
+                "things": {
+                    "schema": "#/components/schemas/Thing",
+                    "key": key,
+                    "unique": list(unique),
+                    "hidden": hidden or {},
+                }
+            },
+        },
     }
     return ApiModel.from_spec(Spec(path=Path("tiny.yaml"), document=document, name="tiny"))
 
@@ -70,8 +88,10 @@ def test_generator_space_datetime_pattern_gives_timestamps() -> None:
     assert all(re.match(pattern, v) and parse_timestamp(v) is not None for v in values)
 
 
-@pytest.mark.parametrize("pattern", [r"^\d+$", r"^[0-9]{7}$", r"^[A-Z]{2}\d{4}$", r"^(ab|cd)+-x?$", r"^[^0-9]{3}\.$",
-                                     r"^[a-f0-9]{24}$", r"^SO-\d{6}$"])
+@pytest.mark.parametrize(
+    "pattern",
+    [r"^\d+$", r"^[0-9]{7}$", r"^[A-Z]{2}\d{4}$", r"^(ab|cd)+-x?$", r"^[^0-9]{3}\.$", r"^[a-f0-9]{24}$", r"^SO-\d{6}$"],
+)
 def test_generator_patterns_match(pattern: str) -> None:
     values = _values(_tiny({"code": {"type": "string", "pattern": pattern}}), "code")
     assert all(re.search(pattern, v) for v in values)
@@ -107,10 +127,14 @@ def test_generator_nullable_is_sometimes_null() -> None:
 
 
 def test_generator_bounds_and_lengths_respected() -> None:
-    model = _tiny({"n": {"type": "integer", "minimum": 3, "maximum": 5},
-                   "x": {"type": "number", "minimum": 0.5, "maximum": 1},
-                   "s": {"type": "string", "minLength": 8, "maxLength": 12},
-                   "tags": {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "string"}}})
+    model = _tiny(
+        {
+            "n": {"type": "integer", "minimum": 3, "maximum": 5},
+            "x": {"type": "number", "minimum": 0.5, "maximum": 1},
+            "s": {"type": "string", "minLength": 8, "maxLength": 12},
+            "tags": {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "string"}},
+        }
+    )
     gen = Generator(model, 3, REFERENCE)
     for _ in range(200):
         record = gen.record("things")
@@ -119,12 +143,15 @@ def test_generator_bounds_and_lengths_respected() -> None:
 
 
 def test_generator_faker_templates_are_native_and_match() -> None:
-    model = _tiny({"a": {"type": "string", "x-faker": {"provider": "numerify", "args": {"text": "10#####"}}},
-                   "b": {"type": "string", "x-faker": {"provider": "bothify",
-                                                       "args": {"text": "??####", "letters": "ABC"}}},
-                   "c": {"type": "string", "x-faker": {"provider": "hexify", "args": {"text": "^^^^^^^^"}}},
-                   "d": {"type": "integer", "x-faker": {"provider": "pyint", "args": {"min_value": 1, "max_value": 5}}},
-                   "e": {"type": "string", "x-faker": "uuid4"}})
+    model = _tiny(
+        {
+            "a": {"type": "string", "x-faker": {"provider": "numerify", "args": {"text": "10#####"}}},
+            "b": {"type": "string", "x-faker": {"provider": "bothify", "args": {"text": "??####", "letters": "ABC"}}},
+            "c": {"type": "string", "x-faker": {"provider": "hexify", "args": {"text": "^^^^^^^^"}}},
+            "d": {"type": "integer", "x-faker": {"provider": "pyint", "args": {"min_value": 1, "max_value": 5}}},
+            "e": {"type": "string", "x-faker": "uuid4"},
+        }
+    )
     gen = Generator(model, 9, REFERENCE)
     for _ in range(200):
         record = gen.record("things")
@@ -134,13 +161,24 @@ def test_generator_faker_templates_are_native_and_match() -> None:
 
 
 def test_generator_keys_and_unique_fields_never_repeat() -> None:
-    model = _tiny({"code": {"type": "string", "x-faker": {"provider": "bothify", "args": {"text": "?#"}}}},
-                  unique=("code",))
+    model = _tiny(
+        {"code": {"type": "string", "x-faker": {"provider": "bothify", "args": {"text": "?#"}}}}, unique=("code",)
+    )
     gen = Generator(model, 1, REFERENCE)
     records = [gen.record("things") for _ in range(200)]  # 260 possible codes
     ids = [r["id"] for r in records]
     assert ids == sorted(ids) and len(set(ids)) == 200
     assert len({r["code"] for r in records}) == 200
+
+
+def test_generator_unique_numbered_template_counts_up() -> None:
+    model = _tiny(
+        {"number": {"type": "string", "x-faker": {"provider": "numerify", "args": {"text": "SO-##"}}}},
+        unique=("number",),
+    )
+    numbers = _values(model, "number", count=150)  # more than the 100 the template has room for
+    assert len(set(numbers)) == 150 and all(n.startswith("SO-") for n in numbers)
+    assert [int(n[3:]) for n in numbers] == sorted(int(n[3:]) for n in numbers)
 
 
 def test_generator_exhausted_unique_field_is_a_spec_error() -> None:
@@ -158,8 +196,15 @@ def test_generator_hidden_fields_are_generated() -> None:
 
 
 def test_generator_map_with_key_pattern_uses_positions() -> None:
-    model = _tiny({"items": {"type": "object", "x-key-pattern": "^[1-9][0-9]*$",
-                             "additionalProperties": {"type": "object", "properties": {"q": {"type": "integer"}}}}})
+    model = _tiny(
+        {
+            "items": {
+                "type": "object",
+                "x-key-pattern": "^[1-9][0-9]*$",
+                "additionalProperties": {"type": "object", "properties": {"q": {"type": "integer"}}},
+            }
+        }
+    )
     for items in _values(model, "items"):
         assert list(items) == [str(i) for i in range(1, len(items) + 1)]
 

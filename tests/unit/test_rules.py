@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from faker.providers.person.de_CH import Provider as SwissNames
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -192,7 +193,7 @@ def _pl_item_updated(res: Resources) -> tuple[str, str]:
 
 def _pl_internal_missing(res: Resources) -> tuple[str, str]:
     del res["orders"][4]["internalOrderCode"]
-    return "orders record 4: /", '"internalOrderCode" is a required property'
+    return "orders record 4: /", '"internalOrderCode" is a required property (in the response of listOrders)'
 
 
 def _pl_internal_duplicate(res: Resources) -> tuple[str, str]:
@@ -307,16 +308,35 @@ def test_rules_valid_dataset_has_no_problems(api: str) -> None:
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=2**32), count=st.integers(min_value=1, max_value=8))
 def test_rules_hold_for_generated_data(api: str, seed: int, count: int) -> None:
-    assert [str(p) for p in check_dataset(generate_dataset(_model(api), seed=seed, count=count), _model(api),
-                                          "f.json")] == []
+    assert [
+        str(p) for p in check_dataset(generate_dataset(_model(api), seed=seed, count=count), _model(api), "f.json")
+    ] == []
 
 
-@settings(max_examples=20, deadline=None)
+@pytest.mark.parametrize(
+    ("api", "resource", "field", "common", "rare"),
+    [
+        ("plandocket", "service_orders", "status", "confirmed", "draft"),
+        ("eguma", "orders", "status", "completed", "cancelled"),
+        ("printlounge", "orders", "order_status", "62", "137"),
+        ("mittwald", "orders", "status", "EXECUTED", "ABORTED"),
+    ],
+)
+@settings(max_examples=10, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=2**32))
-def test_rules_statuses_come_in_plausible_proportions(seed: int) -> None:
-    orders = generate_dataset(_model("plandocket"), seed=seed, count=200).resources["service_orders"]
-    shares = {status: sum(o["status"] == status for o in orders) / 200 for status in ("confirmed", "draft")}
-    assert shares["confirmed"] > 0.3 and 0.02 < shares["draft"] < 0.25
+def test_rules_statuses_come_in_plausible_proportions(
+    api: str, resource: str, field: str, common: str, rare: str, seed: int
+) -> None:
+    orders = generate_dataset(_model(api), seed=seed, count=200).resources[resource]
+    share = {value: sum(str(order[field]) == value for order in orders) / 200 for value in (common, rare)}
+    assert share[common] > 0.3 and 0.01 < share[rare] < min(0.35, share[common]), share
+
+
+def test_rules_salutations_match_first_names() -> None:
+    orders = generate_dataset(_model("eguma"), seed=3, count=60).resources["orders"]
+    names = {"Mr": set(SwissNames.first_names_male), "Mrs": set(SwissNames.first_names_female)}
+    customers = [o["customer"] for o in orders if o["customer"] and o["customer"]["title"] in names]
+    assert customers and all(c["first_name"] in names[c["title"]] for c in customers)
 
 
 def test_rules_money_is_compared_to_the_cent() -> None:

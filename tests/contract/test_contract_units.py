@@ -1,0 +1,134 @@
+"""The pieces of `mock-server contract` that need no server: credentials, configuration, masking, report forms."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.output.sanitization import is_sensitive_key
+
+from mock_server.contract.options import ContractOptions, Credentials, parse_headers
+from mock_server.contract.report import Failure, Report, render_text, write_junit
+from mock_server.contract.runner import find_spec, schemathesis_config, secured_operations
+from mock_server.errors import SettingsError
+
+BEARER = {"type": "http", "scheme": "bearer"}
+QUERY_KEY = {"type": "apiKey", "in": "query", "name": "apikey"}
+
+
+def test_credentials_resolve_prefers_flags_then_env() -> None:
+    env = {"MOCK_SERVER_EGUMA_TOKEN": "env-token", "MOCK_SERVER_EGUMA_APIKEY": "env-key"}
+    assert Credentials.resolve("eguma", None, "flag-key", env) == Credentials(token="env-token", apikey="flag-key")
+    assert Credentials.resolve("mittwald", None, None, env) == Credentials()
+
+
+def test_credentials_for_scheme_fills_bearer_and_apikey() -> None:
+    both = Credentials(token="t", apikey="k")
+    assert both.for_scheme(BEARER) == {"bearer": "t"}
+    assert both.for_scheme(QUERY_KEY) == {"api_key": "k"}
+    assert Credentials(token="t").for_scheme(QUERY_KEY) == {"api_key": "t"}  # mittwald's x-access-token
+    assert Credentials().for_scheme(BEARER) is None
+
+
+def test_options_secrets_cover_secret_headers_and_bearer_values() -> None:
+    options = ContractOptions(
+        api="plandocket",
+        base_url="https://user:p%40ss@example.test",
+        credentials=Credentials(token="tok"),
+        headers={"Authorization": "Bearer hdr", "X-Trace": "visible"},
+    )
+    assert set(options.secrets()) >= {"tok", "Bearer hdr", "hdr", "p@ss"}
+    assert "visible" not in options.secrets()
+
+
+def test_parse_headers_rejects_a_header_without_colon() -> None:
+    assert parse_headers(["X-One: 1", "X-Two:2"]) == {"X-One": "1", "X-Two": "2"}
+    with pytest.raises(SettingsError):
+        parse_headers(["Authorization Bearer x"])
+
+
+def test_schemathesis_config_of_real_server_is_positive_and_read_only() -> None:
+    options = ContractOptions(api="plandocket", base_url="http://127.0.0.1:9", credentials=Credentials(token="t"))
+    raw = schemathesis_config(options, find_spec(options), options.credentials, "http://127.0.0.1:9")
+    assert raw["generation"]["mode"] == "positive"
+    assert raw["phases"]["coverage"]["unexpected-methods"] == ["OPTIONS"]
+    assert raw["auth"] == {"openapi": {"bearerAuth": {"bearer": "t"}}}
+    SchemathesisConfig.from_dict(raw)  # valid for Schemathesis
+
+
+def test_schemathesis_config_of_mock_sends_both_modes_and_all_methods() -> None:
+    options = ContractOptions(api="printlounge")
+    raw = schemathesis_config(options, find_spec(options), Credentials(), "http://127.0.0.1:8000/printlounge")
+    assert raw["generation"]["mode"] == "all"
+    assert raw["phases"] == {}
+    assert "auth" not in raw
+
+
+def test_schemathesis_config_masks_credentials_only() -> None:
+    options = ContractOptions(api="eguma")
+    sanitization = schemathesis_config(options, find_spec(options), Credentials(), "http://x")["output"]["sanitization"]
+
+    def masked(name: str) -> bool:
+        return is_sensitive_key(name, sanitization["keys-to-sanitize"], sanitization["sensitive-markers"])
+
+    assert all(masked(n) for n in ("Authorization", "x-access-token", "apikey", "X-Admin-Token", "token"))
+    assert not any(masked(n) for n in ("event_key", "auth_micropayment", "order_number", "keyword"))
+
+
+def test_secured_operations_follow_the_specs() -> None:
+    assert secured_operations(find_spec(ContractOptions(api="printlounge"))) == frozenset()
+    assert secured_operations(find_spec(ContractOptions(api="eguma"))) == {"GET /v1/ticketing/orders.json"}
+
+
+REPORT = Report(
+    api="printlounge",
+    target="http://127.0.0.1:9",
+    mode="positive",
+    operations=("GET /api/order/", "GET /api/order/{orderCode}"),
+    requests=42,
+    failures=(
+        Failure(
+            operation="GET /api/order/{orderCode}",
+            title="Undocumented Content-Type",
+            message="Received: text/html",
+            severity="medium",
+            check="content_type_conformance",
+            code="ST105",
+            expected="Content-Type application/json",
+            got="Content-Type text/html",
+            curl="curl -X GET http://127.0.0.1:9/api/order/MY4720",
+        ),
+    ),
+    seed=7,
+    status_counts={200: 40, 404: 2},
+)
+
+
+def test_render_text_lists_check_expected_got_curl_then_counts() -> None:
+    text = render_text(REPORT)
+    assert "GET /api/order/{orderCode}\n  content_type_conformance: Undocumented Content-Type [ST105]\n" in text
+    assert "    expected: Content-Type application/json\n    got:      Content-Type text/html\n" in text
+    assert "      curl -X GET http://127.0.0.1:9/api/order/MY4720\n" in text
+    assert "--seed 7" in text
+    assert text.splitlines()[-1] == "contract printlounge: 2 operations, 42 requests, 1 failure"
+    assert REPORT.exit_code == 1
+
+
+def test_write_junit_has_a_case_per_operation(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "junit.xml"
+    write_junit(REPORT, path)
+    suite = ET.parse(path).getroot()
+    assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
+    cases = {case.get("name"): case for case in suite.iter("testcase")}
+    assert set(cases) == set(REPORT.operations)
+    failure = cases["GET /api/order/{orderCode}"].find("failure")
+    assert failure is not None and failure.get("type") == "content_type_conformance"
+    assert "curl -X GET" in (failure.text or "")
+
+
+def test_unreachable_report_exits_2_with_one_line() -> None:
+    report = Report(api="eguma", target="x", mode="positive", operations=(), requests=0, unreachable="cannot reach x")
+    assert report.exit_code == 2
+    assert render_text(report) == "contract eguma: cannot reach x\n"
