@@ -104,9 +104,9 @@ def main() -> int:
             f"**{total['load']:.2f}** ({total['load_cpu']:.2f}) | |"
         )
     header = (
-        f"Fixture generation and load, seed 42, best of {args.repeat} below 100,000 orders, wall seconds with the "
-        "process's CPU seconds in parentheses (compare the CPU figures when the machine is busy) "
-        f"(Python {platform.python_version()}, {platform.machine()}, {_cpus()} CPUs). "
+        f"Fixture generation and load on Python {platform.python_version()}, {platform.machine()}, {_cpus()} CPUs; "
+        f"seed 42, best of {args.repeat} below 100,000 orders. Wall seconds, with the process's CPU seconds in "
+        "parentheses (compare those when the machine is busy). "
         "`load + check` = read, orjson parse, JSON-Schema validation of every record (jsonschema_rs), "
         "the API's views, keys, links and business rules. Peak RSS is the whole process per cell.\n"
     )

@@ -47,7 +47,7 @@ class StateFile:
             with self._lock:
                 rows = self._db.execute("SELECT api, resource, record_key, data FROM records ORDER BY rowid").fetchall()
             return [(api, res, orjson.loads(key), orjson.loads(data)) for api, res, key, data in rows]
-        except (sqlite3.Error, orjson.JSONDecodeError, ValueError) as exc:
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: orjson's JSONDecodeError
             problem = Problem(str(self.path), "/records", f"cannot read the persisted writes: {exc}")
             raise StateError([problem]) from None
 

@@ -16,7 +16,7 @@ from tests.hardening.server import ServerProcess, start_server
 
 WRITERS = 40
 """One writer per order, each writing its order over and over: per order, "last acknowledged" is well defined."""
-KILL_AFTER_ACKS = 400
+KILL_AFTER_ACKS = 300
 BASE = "/printlounge/api"
 
 
