@@ -30,26 +30,32 @@ def admin_app(runtime: Runtime) -> Starlette:
     def guard(handler: Any) -> Any:
         async def wrapped(request: Request) -> Response:
             if not authorized(request):
-                return _problem(401, "Unauthorized", "The admin endpoints need the admin token "
-                                "(Authorization: Bearer <token> or X-Admin-Token)")
-            return await handler(request)
+                return _problem(
+                    401,
+                    "Unauthorized",
+                    "The admin endpoints need the admin token (Authorization: Bearer <token> or X-Admin-Token)",
+                )
+            response: Response = await handler(request)
+            return response
 
         return wrapped
 
     async def apis(request: Request) -> Response:
         base = f"{request.url.scheme}://{request.url.netloc}"
-        return JSONResponse([
-            {
-                "name": name,
-                "base_url": base + runtime.base_path(name),
-                "docs_url": base + runtime.base_path(name) + "/ui/",
-                "spec_url": base + runtime.base_path(name) + "/openapi.json",
-                "title": model.spec.document.get("info", {}).get("title"),
-                "operations": sorted(model.operations),
-                "records": runtime.store.counts(name),
-            }
-            for name, model in runtime.models.items()
-        ])
+        return JSONResponse(
+            [
+                {
+                    "name": name,
+                    "base_url": base + runtime.base_path(name),
+                    "docs_url": base + runtime.base_path(name) + "/ui/",
+                    "spec_url": base + runtime.base_path(name) + "/openapi.json",
+                    "title": model.spec.document.get("info", {}).get("title"),
+                    "operations": sorted(model.operations),
+                    "records": runtime.store.counts(name),
+                }
+                for name, model in runtime.models.items()
+            ]
+        )
 
     async def requests(request: Request) -> Response:
         raw_limit = request.query_params.get("limit")
@@ -68,18 +74,24 @@ def admin_app(runtime: Runtime) -> Starlette:
         return JSONResponse({"reset": True, "records": {n: runtime.store.counts(n) for n in runtime.models}})
 
     async def not_found(request: Request) -> Response:
-        return _problem(404, "Not Found", "Admin endpoints: GET /__admin/apis, GET|DELETE /__admin/requests, "
-                        "POST /__admin/reset")
+        return _problem(
+            404, "Not Found", "Admin endpoints: GET /__admin/apis, GET|DELETE /__admin/requests, POST /__admin/reset"
+        )
 
-    return Starlette(routes=[
-        Route("/__admin/apis", guard(apis), methods=["GET"]),
-        Route("/__admin/requests", guard(requests), methods=["GET"]),
-        Route("/__admin/requests", guard(clear_requests), methods=["DELETE"]),
-        Route("/__admin/reset", guard(reset), methods=["POST"]),
-        Route("/__admin", guard(not_found), methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/__admin/apis", guard(apis), methods=["GET"]),
+            Route("/__admin/requests", guard(requests), methods=["GET"]),
+            Route("/__admin/requests", guard(clear_requests), methods=["DELETE"]),
+            Route("/__admin/reset", guard(reset), methods=["POST"]),
+            Route("/__admin", guard(not_found), methods=["GET"]),
+        ]
+    )
 
 
 def _problem(status: int, title: str, detail: str) -> JSONResponse:
-    return JSONResponse({"type": "about:blank", "title": title, "status": status, "detail": detail},
-                        status_code=status, media_type="application/problem+json")
+    return JSONResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        status_code=status,
+        media_type="application/problem+json",
+    )

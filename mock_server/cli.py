@@ -38,8 +38,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="mock-server", description="Spec-driven mocks and contract checks for the PlanDocket, "
-                     "e-guma, printlounge and mittwald order APIs.")
+    parser = _Parser(
+        prog="mock-server",
+        description="Spec-driven mocks and contract checks for the PlanDocket, "
+        "e-guma, printlounge and mittwald order APIs.",
+    )
     parser.add_argument("--version", action="version", version=f"mock-server {__version__}")
     parser.add_argument("--verbose", action="store_true", help="show tracebacks for start-up errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -50,16 +53,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--api", action="append", default=[], metavar="NAME", help="serve only this API (repeatable)")
     serve.add_argument("--root", action="store_true", help="with exactly one --api: serve it at / instead of /NAME")
     serve.add_argument("--spec-dir", type=Path, default=DEFAULT_SPEC_DIR, help="directory of the OpenAPI specs")
-    serve.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES_DIR, metavar="DIR",
-                       help="directory of <api>.json fixture files")
+    serve.add_argument(
+        "--fixtures",
+        type=Path,
+        default=DEFAULT_FIXTURES_DIR,
+        metavar="DIR",
+        help="directory of <api>.json fixture files",
+    )
     serve.add_argument("--seed", type=int, default=None, help="generate fixtures in memory with this seed")
     serve.add_argument("--count", type=int, default=None, help="generate this many orders per API in memory")
     serve.add_argument("--reference-date", type=_date, default=None, help="anchor of generated timestamps")
     serve.add_argument("--state", type=Path, default=None, metavar="FILE", help="persist writes in this SQLite file")
     serve.add_argument("--latency", type=_latency, default=None, metavar="MS|MIN-MAX", help="delay every response")
     serve.add_argument("--validate-responses", action="store_true", help="check every response against its spec")
-    serve.add_argument("--admin-token", default=None, help="token the /__admin endpoints require "
-                       "(mandatory when binding a non-loopback address; env MOCK_SERVER_ADMIN_TOKEN)")
+    serve.add_argument(
+        "--admin-token",
+        default=None,
+        help="token the /__admin endpoints require "
+        "(mandatory when binding a non-loopback address; env MOCK_SERVER_ADMIN_TOKEN)",
+    )
     serve.add_argument("--config", type=Path, default=None, help="config file (default ./mock-server.toml if present)")
     serve.add_argument("--journal-size", type=int, default=None, help="requests kept in the journal (default 10000)")
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
@@ -83,8 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from mock_server import contract
 
-    contract.configure_parser(commands.add_parser(
-        "contract", help="check an API (the in-process mock or a real endpoint) against its spec with Schemathesis"))
+    contract.configure_parser(
+        commands.add_parser(
+            "contract", help="check an API (the in-process mock or a real endpoint) against its spec with Schemathesis"
+        )
+    )
     return parser
 
 
@@ -151,8 +166,12 @@ def fixtures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             raise SettingsError(f"unknown API(s) {', '.join(unknown)}; known: {', '.join(models)}")
         args.out.mkdir(parents=True, exist_ok=True)
         for name in args.api or list(models):
-            dataset = generate_dataset(models[name], seed=args.seed, count=args.count,
-                                       reference_date=args.reference_date or DEFAULT_REFERENCE_DATE)
+            dataset = generate_dataset(
+                models[name],
+                seed=args.seed,
+                count=args.count,
+                reference_date=args.reference_date or DEFAULT_REFERENCE_DATE,
+            )
             print(f"wrote {write_dataset(dataset, args.out)}")
         return 0
     if not args.dir.is_dir():
@@ -185,18 +204,34 @@ def serve(args: argparse.Namespace) -> int:
     if args.reload:
         os.environ["MOCK_SERVER_ARGV"] = "\x1f".join(sys.argv[1:] if args.reload else [])
         _print_banner(settings, settings.apis or (), reload=True)
-        uvicorn.run("mock_server.cli:reload_factory", factory=True, reload=True, host=settings.host,
-                    port=settings.port, access_log=False, log_level=args.log_level,
-                    reload_dirs=[str(settings.spec_dir), str(settings.fixtures_dir), str(Path(__file__).parent)])
+        uvicorn.run(
+            "mock_server.cli:reload_factory",
+            factory=True,
+            reload=True,
+            host=settings.host,
+            port=settings.port,
+            access_log=False,
+            log_level=args.log_level,
+            reload_dirs=[str(settings.spec_dir), str(settings.fixtures_dir), str(Path(__file__).parent)],
+        )
         return 0
     runtime = build_runtime(settings)  # every spec/fixture problem surfaces here, before the port is bound
     app = create_app(settings, runtime)
     _print_banner(settings, tuple(runtime.models), reload=False)
     if runtime.store.orphaned_writes:
-        print(f"warning: {runtime.store.orphaned_writes} write(s) in {settings.state_file} match no fixture record "
-              "and are not served", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_level=args.log_level,
-                timeout_graceful_shutdown=3)
+        print(
+            f"warning: {runtime.store.orphaned_writes} write(s) in {settings.state_file} match no fixture record "
+            "and are not served",
+            file=sys.stderr,
+        )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log=False,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=3,
+    )
     return 0
 
 
@@ -214,8 +249,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     host = args.host or config.get("serve", {}).get("host", DEFAULT_HOST)
     admin_token = args.admin_token or os.environ.get("MOCK_SERVER_ADMIN_TOKEN") or config.get("admin", {}).get("token")
     if not is_loopback(host) and not admin_token:
-        raise SettingsError(f"binding {host} exposes the mock beyond this machine: give --admin-token (or "
-                            "MOCK_SERVER_ADMIN_TOKEN) so the /__admin endpoints are protected")
+        raise SettingsError(
+            f"binding {host} exposes the mock beyond this machine: give --admin-token (or "
+            "MOCK_SERVER_ADMIN_TOKEN) so the /__admin endpoints are protected"
+        )
     if args.root and len(args.api) != 1:
         raise SettingsError("--root needs exactly one --api NAME")
     try:
@@ -225,11 +262,21 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if args.count is not None and args.count < 0:
         raise SettingsError("--count must be >= 0")
     return Settings(
-        spec_dir=args.spec_dir, fixtures_dir=args.fixtures, apis=tuple(args.api), root=args.root, seed=args.seed,
-        count=args.count, reference_date=args.reference_date or DEFAULT_REFERENCE_DATE, state_file=args.state,
-        latency_ms=args.latency or (0, 0), validate_responses=args.validate_responses, host=host,
-        port=args.port or int(config.get("serve", {}).get("port", DEFAULT_PORT)), admin_token=admin_token,
-        auth=auth, journal_size=args.journal_size or 10_000,
+        spec_dir=args.spec_dir,
+        fixtures_dir=args.fixtures,
+        apis=tuple(args.api),
+        root=args.root,
+        seed=args.seed,
+        count=args.count,
+        reference_date=args.reference_date or DEFAULT_REFERENCE_DATE,
+        state_file=args.state,
+        latency_ms=args.latency or (0, 0),
+        validate_responses=args.validate_responses,
+        host=host,
+        port=args.port or int(config.get("serve", {}).get("port", DEFAULT_PORT)),
+        admin_token=admin_token,
+        auth=auth,
+        journal_size=args.journal_size or 10_000,
     )
 
 
@@ -254,8 +301,11 @@ def _print_banner(settings: Settings, apis: Sequence[str], *, reload: bool) -> N
         print(f"{name:<12} {base}  docs {base}/ui/", flush=True)
     state = f"writes persisted in {settings.state_file}" if settings.state_file else "writes kept in memory"
     admin = "admin token required" if settings.admin_token else "no admin token (loopback only)"
-    print(f"admin        {origin}/__admin/apis  ({admin}); {state}; Ctrl-C stops"
-          + (" (reloading on change)" if reload else ""), flush=True)
+    print(
+        f"admin        {origin}/__admin/apis  ({admin}); {state}; Ctrl-C stops"
+        + (" (reloading on change)" if reload else ""),
+        flush=True,
+    )
 
 
 def _relative(path: Path) -> Path:

@@ -8,7 +8,7 @@ encoded once and reused until the record changes.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,9 +109,7 @@ class Collection:
         cached = self._orders.get(field)
         if cached is None:
             key = self.resource.key
-            keyed = sorted(
-                ((*_sort_key(field_value(r, field)), r[key]), pos) for pos, r in enumerate(self.records)
-            )
+            keyed = sorted(((*_sort_key(field_value(r, field)), r[key]), pos) for pos, r in enumerate(self.records))
             cached = ([pos for _, pos in keyed], [k for k, _ in keyed])
             self._orders[field] = cached
         return cached
@@ -130,10 +128,10 @@ class Collection:
         order, keys = self._order(flt.field)
         probe = (1, value)
         if flt.op == "gte":
-            return set(order[bisect_left(keys, probe):])
+            return set(order[bisect_left(keys, probe) :])
         # lt: null (0, 0) sorts below every value and is not "before" anything
         first_value = bisect_right(keys, (0, 0, _Top()))
-        return set(order[first_value:bisect_left(keys, probe)])
+        return set(order[first_value : bisect_left(keys, probe)])
 
     # --- queries -------------------------------------------------------------------------------------------------
     def run(self, query: Query) -> Page:
@@ -150,22 +148,22 @@ class Collection:
         if candidates is None:
             window = order[start:] if start else order
             end = None if limit is None else query.skip + limit
-            return Page(positions=list(window[query.skip:end]), total=len(order), limit=limit, skip=query.skip)
+            return Page(positions=list(window[query.skip : end]), total=len(order), limit=limit, skip=query.skip)
         wanted = None if limit is None else query.skip + limit
         picked: list[int] = []
         if len(candidates) * 8 < len(order):  # selective filter: sort the few candidates by rank
             rank = self._rank(query)
             ranked = sorted((rank[p], p) for p in candidates)
             if start:
-                ranked = ranked[bisect_left(ranked, (start, -1)):]
-            picked = [p for _, p in ranked[: wanted]]
+                ranked = ranked[bisect_left(ranked, (start, -1)) :]
+            picked = [p for _, p in ranked[:wanted]]
         else:  # broad filter: walk the sort order until the page is full
             for pos in order[start:] if start else order:
                 if pos in candidates:
                     picked.append(pos)
                     if wanted is not None and len(picked) >= wanted:
                         break
-        return Page(positions=picked[query.skip:], total=len(candidates), limit=limit, skip=query.skip)
+        return Page(positions=picked[query.skip :], total=len(candidates), limit=limit, skip=query.skip)
 
     def _ordered_positions(self, query: Query) -> list[int]:
         field = query.sort_field or self.resource.key

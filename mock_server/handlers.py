@@ -103,8 +103,9 @@ class Endpoint:
         update = self.op.update
         assert update is not None
         if not isinstance(body, dict):
-            raise ProblemError(BAD_REQUEST, "The request body must be a JSON object sent with "
-                                            "Content-Type: application/json")
+            raise ProblemError(
+                BAD_REQUEST, "The request body must be a JSON object sent with Content-Type: application/json"
+            )
         coll = self.store.collection(self.api.name, self.op.resource)
         old = coll.records[pos]
         new: Record = dict(old)
@@ -121,16 +122,18 @@ class Endpoint:
         envelope = self.op.envelope
         if envelope is None:
             return body
-        meta = {k: v.replace("{hex12}", secrets.token_hex(6)) if isinstance(v, str) else v
-                for k, v in envelope.meta.items()}
+        meta = {
+            k: v.replace("{hex12}", secrets.token_hex(6)) if isinstance(v, str) else v for k, v in envelope.meta.items()
+        }
         return b'{"' + envelope.data.encode() + b'":' + body + b',"meta":' + orjson.dumps(meta) + b"}"
 
     def _canned(self, prefs: Preferences) -> Response:
         canned = pick_response(self.responses, prefs)
         headers: dict[str, str] = {}
         if 200 <= canned.status < 300 and isinstance(canned.body, list) and self.op.paging:
-            headers |= self._paging_headers(Page(positions=[], total=len(canned.body),
-                                                 limit=self.op.paging.default_limit, skip=0))
+            headers |= self._paging_headers(
+                Page(positions=[], total=len(canned.body), limit=self.op.paging.default_limit, skip=0)
+            )
         return Response(orjson.dumps(canned.body), canned.status, headers, media_type=canned.media_type)
 
 

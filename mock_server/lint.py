@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.schemas import schema_v30, schema_v31
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import best_match
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v30, schema_v31
 from referencing.exceptions import Unresolvable
 
 from mock_server.errors import Problem, SpecError
@@ -42,6 +42,7 @@ def _structure_problems(document: Document, file: str) -> Iterator[Problem]:
     """The OpenAPI 3.0 schema first (jsonschema keeps sub-errors, so a failed `oneOf` names the real cause), then
     openapi-spec-validator's semantic checks (duplicate operationIds, undeclared path parameters...)."""
     version = str(document.get("openapi", ""))
+    validator_cls: type[OpenAPIV30SpecValidator | OpenAPIV31SpecValidator]
     if version.startswith("3.1"):
         schema, validator_cls = schema_v31, OpenAPIV31SpecValidator
     else:
@@ -122,8 +123,11 @@ def _example_problems(spec: Spec, file: str) -> Iterator[Problem]:
                     examples.append(([*where, "examples", name, "value"], example["value"]))
             for ex_where, value in examples:
                 for err in validator.iter_errors(value):
-                    yield Problem(file, _pointer([*ex_where, *err.instance_path]),
-                                  f"example does not match its schema: {err.message[:200]}")
+                    yield Problem(
+                        file,
+                        _pointer([*ex_where, *err.instance_path]),
+                        f"example does not match its schema: {err.message[:200]}",
+                    )
 
 
 def _short(message: str) -> str:

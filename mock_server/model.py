@@ -174,11 +174,24 @@ class _Parser:
         key = raw.get("key", "id")
         if schema and key not in (schema.get("properties") or {}):
             self.fail(f"{pointer}/key", f"key field {key!r} is not a property of {ref}")
-        return Resource(name=name, schema_ref=ref, schema=schema, key=key, unique=tuple(raw.get("unique") or ()),
-                        hidden=dict(raw.get("hidden") or {}))
+        return Resource(
+            name=name,
+            schema_ref=ref,
+            schema=schema,
+            key=key,
+            unique=tuple(raw.get("unique") or ()),
+            hidden=dict(raw.get("hidden") or {}),
+        )
 
-    def operation(self, pointer: str, path: str, method: str, raw: dict[str, Any], resolved: dict[str, Any],
-                  resources: dict[str, Resource]) -> Operation | None:
+    def operation(
+        self,
+        pointer: str,
+        path: str,
+        method: str,
+        raw: dict[str, Any],
+        resolved: dict[str, Any],
+        resources: dict[str, Resource],
+    ) -> Operation | None:
         mock = raw.get("x-mock")
         op_id = raw.get("operationId") or f"{method.upper()} {path}"
         if not isinstance(mock, dict):
@@ -196,14 +209,24 @@ class _Parser:
         params = {p["name"]: p for p in resolved.get("parameters") or [] if isinstance(p, dict) and "name" in p}
         item_schema = _item_schema(resolved, action, mock.get("envelope"))
         props = tuple(schema_properties(item_schema))
-        filters = tuple(self.filter_(f"{pointer}/filters/{i}", f, params) for i, f in enumerate(mock.get("filters") or []))
+        filters = tuple(
+            self.filter_(f"{pointer}/filters/{i}", f, params) for i, f in enumerate(mock.get("filters") or [])
+        )
         sort = self.sort(f"{pointer}/sort", mock["sort"]) if "sort" in mock else None
         paging = self.paging(f"{pointer}/paging", mock["paging"]) if "paging" in mock else None
         includes = None
         if "includes" in mock:
             inc = mock["includes"]
-            joins = {n: Join(name=n, resource=j["resource"], local=j["local"], foreign=j["foreign"],
-                             many=bool(j.get("many", False))) for n, j in (inc.get("joins") or {}).items()}
+            joins = {
+                n: Join(
+                    name=n,
+                    resource=j["resource"],
+                    local=j["local"],
+                    foreign=j["foreign"],
+                    many=bool(j.get("many", False)),
+                )
+                for n, j in (inc.get("joins") or {}).items()
+            }
             for n, j in joins.items():
                 if j.resource not in resources:
                     self.fail(f"{pointer}/includes/joins/{n}/resource", f"unknown resource {j.resource!r}")
@@ -224,10 +247,22 @@ class _Parser:
             update = Update(fields=dict(raw_update.get("fields") or {}), touch=dict(raw_update.get("touch") or {}))
         scopes = raw.get("x-required-scopes") or []
         return Operation(
-            operation_id=op_id, method=method, path=path, resource=resource, action=action,
-            item_properties=props, rename=dict((mock.get("view") or {}).get("rename") or {}),
-            filters=filters, sort=sort, paging=paging, includes=includes, envelope=envelope, lookup=lookup,
-            update=update, required_scopes=tuple(scopes), feature_flag=raw.get("x-feature-flag"),
+            operation_id=op_id,
+            method=method,
+            path=path,
+            resource=resource,
+            action=action,
+            item_properties=props,
+            rename=dict((mock.get("view") or {}).get("rename") or {}),
+            filters=filters,
+            sort=sort,
+            paging=paging,
+            includes=includes,
+            envelope=envelope,
+            lookup=lookup,
+            update=update,
+            required_scopes=tuple(scopes),
+            feature_flag=raw.get("x-feature-flag"),
         )
 
     def filter_(self, pointer: str, raw: dict[str, Any], params: dict[str, Any]) -> Filter:
@@ -242,18 +277,29 @@ class _Parser:
         direction = raw.get("default_direction", "asc")
         if direction not in ("asc", "desc"):
             self.fail(f"{pointer}/default_direction", "must be asc or desc")
-        return Sort(default=raw["default"], default_direction=direction, param=raw.get("param"),
-                    fields=dict(raw.get("fields") or {}), direction_param=raw.get("direction_param"),
-                    directions={k: str(v).lower() for k, v in (raw.get("directions") or {}).items()})
+        return Sort(
+            default=raw["default"],
+            default_direction=direction,
+            param=raw.get("param"),
+            fields=dict(raw.get("fields") or {}),
+            direction_param=raw.get("direction_param"),
+            directions={k: str(v).lower() for k, v in (raw.get("directions") or {}).items()},
+        )
 
     def paging(self, pointer: str, raw: dict[str, Any]) -> Paging:
-        style = raw.get("style")
-        if style not in ("keyset", "offset"):
-            self.fail(f"{pointer}/style", f"paging style must be keyset or offset, not {style!r}")
-        return Paging(style=style, limit_param=raw.get("limit_param", "limit"),
-                      default_limit=int(raw.get("default_limit", 20)), max_limit=raw.get("max_limit"),
-                      after_param=raw.get("after_param"), skip_param=raw.get("skip_param"),
-                      page_param=raw.get("page_param"), headers=dict(raw.get("headers") or {}))
+        style: Literal["keyset", "offset"] = "keyset" if raw.get("style") == "keyset" else "offset"
+        if raw.get("style") not in ("keyset", "offset"):
+            self.fail(f"{pointer}/style", f"paging style must be keyset or offset, not {raw.get('style')!r}")
+        return Paging(
+            style=style,
+            limit_param=raw.get("limit_param", "limit"),
+            default_limit=int(raw.get("default_limit", 20)),
+            max_limit=raw.get("max_limit"),
+            after_param=raw.get("after_param"),
+            skip_param=raw.get("skip_param"),
+            page_param=raw.get("page_param"),
+            headers=dict(raw.get("headers") or {}),
+        )
 
 
 def _resolve_schema(spec: Spec, ref: str) -> Schema:
@@ -275,7 +321,7 @@ def response_schema(op: dict[str, Any]) -> Schema:
     """The JSON schema of the first 2xx response (resolved), or {}."""
     _, response = success_response(op)
     content = response.get("content") or {}
-    media = content.get("application/json") or next(iter(content.values()), {})
+    media: dict[str, Any] = content.get("application/json") or next(iter(content.values()), {})
     schema = media.get("schema") or {}
     return schema if isinstance(schema, dict) else {}
 

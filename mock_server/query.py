@@ -31,7 +31,7 @@ class Query:
             sort = op.sort
             requested = params.get(sort.param) if sort.param else None
             sort_field = sort.fields.get(requested, requested) if requested else sort.default
-            direction = sort.default_direction
+            direction: str = sort.default_direction
             if sort.direction_param and params.get(sort.direction_param):
                 value = params[sort.direction_param]
                 direction = sort.directions.get(value, str(value).lower())
@@ -55,7 +55,7 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """The records (store positions, in order) of one list response and the filtered total (before any keyset cursor)."""
+    """The records (store positions, in order) of one list response; total is the filtered total (before any cursor)."""
 
     positions: list[int]
     total: int

@@ -6,12 +6,25 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode
 
 MASK = "[Filtered]"
-SECRET_PARAM_NAMES = frozenset({
-    "apikey", "api_key", "api-key", "token", "access_token", "access-token", "x-access-token", "admin_token",
-    "password", "secret", "client_secret", "authorization",
-})
-SECRET_HEADER_NAMES = frozenset({"authorization", "x-access-token", "x-admin-token", "cookie", "proxy-authorization",
-                                 "x-api-key", "apikey"})
+SECRET_PARAM_NAMES = frozenset(
+    {
+        "apikey",
+        "api_key",
+        "api-key",
+        "token",
+        "access_token",
+        "access-token",
+        "x-access-token",
+        "admin_token",
+        "password",
+        "secret",
+        "client_secret",
+        "authorization",
+    }
+)
+SECRET_HEADER_NAMES = frozenset(
+    {"authorization", "x-access-token", "x-admin-token", "cookie", "proxy-authorization", "x-api-key", "apikey"}
+)
 
 
 def is_secret_name(name: str) -> bool:

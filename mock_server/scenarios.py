@@ -1,7 +1,7 @@
 """This module contains per-request scenario overrides decoded from the `Prefer` header (Prism-compatible).
 
-    Prefer: code=404          answer with the operation's documented 404 and its example
-    Prefer: example=cancelled answer with the named example of the success response
+Prefer: code=404          answer with the operation's documented 404 and its example
+Prefer: example=cancelled answer with the named example of the success response
 """
 
 from __future__ import annotations
@@ -48,18 +48,24 @@ def pick_response(responses: dict[str, Any], prefs: Preferences) -> Canned:
     if prefs.code is not None:
         status = prefs.code
         if status not in documented:
-            raise ProblemError(BAD_REQUEST, f"Prefer: code={status} is not a documented response of this "
-                                            f"operation; documented: {', '.join(documented)}")
+            raise ProblemError(
+                BAD_REQUEST,
+                f"Prefer: code={status} is not a documented response of this "
+                f"operation; documented: {', '.join(documented)}",
+            )
     else:
         status = next((s for s in documented if s.startswith("2")), "200")
-    content = (responses.get(status) or responses.get(int(status)) or {}).get("content") or {}
+    content = (responses.get(status) or {}).get("content") or {}
     media_type = "application/json" if "application/json" in content else next(iter(content), "application/json")
     media = content.get(media_type) or {}
     examples = {name: ex.get("value") for name, ex in (media.get("examples") or {}).items() if isinstance(ex, dict)}
     if prefs.example is not None:
         if prefs.example not in examples:
-            raise ProblemError(BAD_REQUEST, f"Prefer: example={prefs.example} is not an example of the {status} "
-                                            f"response; examples: {', '.join(examples) or 'none'}")
+            raise ProblemError(
+                BAD_REQUEST,
+                f"Prefer: example={prefs.example} is not an example of the {status} "
+                f"response; examples: {', '.join(examples) or 'none'}",
+            )
         body = examples[prefs.example]
     elif "example" in media:
         body = media["example"]

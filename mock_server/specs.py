@@ -17,8 +17,9 @@ from mock_server.types import Document, Schema
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Keywords of the OpenAPI 3.0 schema object that JSON Schema validators don't know or must not see.
-_OAS_ONLY_KEYWORDS = frozenset({"nullable", "discriminator", "readOnly", "writeOnly", "xml", "externalDocs",
-                                "example", "deprecated"})
+_OAS_ONLY_KEYWORDS = frozenset(
+    {"nullable", "discriminator", "readOnly", "writeOnly", "xml", "externalDocs", "example", "deprecated"}
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class Spec:
     @cached_property
     def resolved(self) -> Document:
         """A copy of the document with every local $ref inlined (our specs are not recursive)."""
-        return resolve_refs(self.document, self.document)
+        resolved: Document = resolve_refs(self.document, self.document)
+        return resolved
 
     def operations(self) -> list[tuple[str, str, dict[str, Any]]]:
         """Every (path, method, operation) of the raw document, in document order."""
@@ -106,7 +108,8 @@ def resolve_refs(node: Any, document: Document, _seen: tuple[str, ...] = ()) -> 
 
 def to_json_schema(schema: Schema) -> Schema:
     """Convert a resolved OpenAPI 3.0 schema to plain JSON Schema (nullable -> a null branch, x- keys dropped)."""
-    return _convert(copy.deepcopy(schema))
+    converted: Schema = _convert(copy.deepcopy(schema))
+    return converted
 
 
 def _convert(node: Any) -> Any:

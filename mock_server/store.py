@@ -17,10 +17,16 @@ log = logging.getLogger("mock_server")
 class Store:
     """The records the mock serves: pristine fixture records plus the writes made since (optionally persisted)."""
 
-    def __init__(self, models: Mapping[str, ApiModel], records: Mapping[str, Mapping[str, list[Record]]],
-                 state: StateFile | None = None) -> None:
+    def __init__(
+        self,
+        models: Mapping[str, ApiModel],
+        records: Mapping[str, Mapping[str, list[Record]]],
+        state: StateFile | None = None,
+    ) -> None:
         self._models = dict(models)
-        self._pristine = {api: {res: list(recs) for res, recs in resources.items()} for api, resources in records.items()}
+        self._pristine = {
+            api: {res: list(recs) for res, recs in resources.items()} for api, resources in records.items()
+        }
         self._state = state
         self._collections: dict[str, dict[str, Collection]] = {}
         self.orphaned_writes = 0
@@ -30,8 +36,10 @@ class Store:
 
     def _build(self) -> None:
         self._collections = {
-            api: {name: Collection(resource, list(self._pristine.get(api, {}).get(name, [])))
-                  for name, resource in model.resources.items()}
+            api: {
+                name: Collection(resource, list(self._pristine.get(api, {}).get(name, [])))
+                for name, resource in model.resources.items()
+            }
             for api, model in self._models.items()
         }
 

@@ -40,8 +40,15 @@ def test_list_defaults_to_created_at_descending(client: TestClient, app: MockApp
     assert created == sorted(created, reverse=True)
 
 
-@pytest.mark.parametrize("param,field", [("event_key", "event_key"), ("status", "status"),
-                                         ("participant_id", "event_participant_id"), ("order_number", "order_number")])
+@pytest.mark.parametrize(
+    "param,field",
+    [
+        ("event_key", "event_key"),
+        ("status", "status"),
+        ("participant_id", "event_participant_id"),
+        ("order_number", "order_number"),
+    ],
+)
 def test_list_filters_match_exactly(client: TestClient, app: MockApp, param: str, field: str) -> None:
     records = _records(app)
     value = next(r[field] for r in records if r.get(field) is not None)
@@ -102,10 +109,17 @@ def test_missing_or_empty_credentials_are_401(client: TestClient, headers: dict[
     assert client.get(BASE, headers=headers).status_code == 401
 
 
-@pytest.mark.parametrize("params,name", [({"participant_id": "abc"}, "participant_id"), ({"sort": "price"}, "sort"),
-                                         ({"order": "sideways"}, "order"), ({"include": "items,foo"}, "include"),
-                                         ({"include": ""}, "include"),
-                                         ({"unknown": "1"}, "unknown")])
+@pytest.mark.parametrize(
+    "params,name",
+    [
+        ({"participant_id": "abc"}, "participant_id"),
+        ({"sort": "price"}, "sort"),
+        ({"order": "sideways"}, "order"),
+        ({"include": "items,foo"}, "include"),
+        ({"include": ""}, "include"),
+        ({"unknown": "1"}, "unknown"),
+    ],
+)
 def test_invalid_parameters_are_400_naming_the_parameter(client: TestClient, params: dict[str, str], name: str) -> None:
     response = client.get(BASE, params=params, headers=H)
     assert response.status_code == 400
@@ -120,8 +134,7 @@ def test_unknown_path_404_and_wrong_method_405(client: TestClient) -> None:
 
 @pytest.fixture(scope="module")
 def restricted() -> TestClient:
-    auth = AuthConfig(apis={"plandocket": ApiAuth(credentials=frozenset({"good", "noscope"}),
-                                                  scopes={"noscope": ()})})
+    auth = AuthConfig(apis={"plandocket": ApiAuth(credentials=frozenset({"good", "noscope"}), scopes={"noscope": ()})})
     return TestClient(create_app(Settings.for_tests(apis=("plandocket",), auth=auth)))
 
 

@@ -37,20 +37,21 @@ def test_limit_above_documented_maximum_is_400(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("filters", [{}, {"statusPaid": 1}])
-def test_last_seen_id_walks_every_order_exactly_once(client: TestClient, app: MockApp,
-                                                     filters: dict[str, int]) -> None:
+def test_last_seen_id_walks_every_order_exactly_once(client: TestClient, app: MockApp, filters: dict[str, int]) -> None:
     seen: list[int] = []
     params: dict[str, Any] = {"limit": 7, **filters}
     while page := _list(client, **params):
         seen += [o["id"] for o in page]
         params["lastSeenId"] = page[-1]["id"]
-    expected = sorted((r["id"] for r in _records(app) if all(r["status_paid"] == v for v in filters.values())),
-                      reverse=True)
+    expected = sorted(
+        (r["id"] for r in _records(app) if all(r["status_paid"] == v for v in filters.values())), reverse=True
+    )
     assert seen == expected
 
 
-@pytest.mark.parametrize("param,field", [("orderStatus", "order_status"), ("status", "status"),
-                                         ("statusPaid", "status_paid")])
+@pytest.mark.parametrize(
+    "param,field", [("orderStatus", "order_status"), ("status", "status"), ("statusPaid", "status_paid")]
+)
 def test_list_filters(client: TestClient, app: MockApp, param: str, field: str) -> None:
     value = _records(app)[0][field]
     got = _list(client, **{param: value, "limit": 100})
@@ -63,7 +64,12 @@ def test_list_entry_cart_and_status_agree(client: TestClient) -> None:
         cart = client.get(f"/printlounge/api/cart/{entry['orderCode']}").json()
         status = client.get(f"/printlounge/api/order/{entry['orderCode']}").json()
         assert (cart["id"], cart["order_code"], cart["order_status"], cart["status_paid"], cart["status"]) == (
-            entry["id"], entry["orderCode"], entry["orderStatus"], entry["statusPaid"], entry["status"])
+            entry["id"],
+            entry["orderCode"],
+            entry["orderStatus"],
+            entry["statusPaid"],
+            entry["status"],
+        )
         assert status == {"order_code": entry["orderCode"], "order_status": entry["orderStatus"]}
         assert entry["lastModified"] == cart["mdate"] and entry["createDate"] == cart["cdate"]
         assert "internalOrderCode" not in cart
@@ -77,8 +83,7 @@ def test_unknown_order_code_is_404(client: TestClient, path: str) -> None:
 
 
 @pytest.mark.parametrize("method,value", [("PUT", "137"), ("PATCH", 137)])
-def test_write_changes_status_everywhere_with_newer_last_modified(client: TestClient, method: str,
-                                                                  value: Any) -> None:
+def test_write_changes_status_everywhere_with_newer_last_modified(client: TestClient, method: str, value: Any) -> None:
     entry = _list(client, limit=1)[0]
     code = entry["orderCode"]
     response = client.request(method, f"/printlounge/api/order/{code}", json={"order_status": value})

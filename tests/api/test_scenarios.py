@@ -92,8 +92,10 @@ def test_root_mount_serves_one_api_at_slash() -> None:
 
 def test_cors_preflight_and_error_responses_carry_cors_headers(client: TestClient) -> None:
     origin = {"Origin": "http://localhost:3000"}
-    preflight = client.options(PD, headers={**origin, "Access-Control-Request-Method": "GET",
-                                            "Access-Control-Request-Headers": "authorization"})
+    preflight = client.options(
+        PD,
+        headers={**origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"},
+    )
     assert preflight.status_code == 200
     assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
     unauthorized = client.get(PD, headers=origin)

@@ -29,8 +29,14 @@ def _records(n: int) -> list[dict[str, Any]]:
 
 
 def _op(**kwargs: Any) -> Operation:
-    defaults: dict[str, Any] = {"operation_id": "list", "method": "get", "path": "/x", "resource": "orders",
-                                "action": "list", "item_properties": ("id", "status")}
+    defaults: dict[str, Any] = {
+        "operation_id": "list",
+        "method": "get",
+        "path": "/x",
+        "resource": "orders",
+        "action": "list",
+        "item_properties": ("id", "status"),
+    }
     return Operation(**(defaults | kwargs))
 
 
@@ -46,7 +52,9 @@ def test_run_filters_combine_with_and_and_match_exactly() -> None:
     op = _op(filters=(Filter("status", "status"), Filter("last_name", "customer.last_name")))
     page = coll.run(Query.from_params(op, {"status": "CONFIRMED", "last_name": "Meier"}))
     got = [coll.records[p] for p in page.positions]
-    expected = [r for r in _records(30) if r["status"] == "CONFIRMED" and (r["customer"] or {}).get("last_name") == "Meier"]
+    expected = [
+        r for r in _records(30) if r["status"] == "CONFIRMED" and (r["customer"] or {}).get("last_name") == "Meier"
+    ]
     assert [r["id"] for r in got] == [r["id"] for r in expected]
     assert page.total == len(expected) > 0
 
@@ -61,7 +69,13 @@ def test_run_range_filters_are_inclusive_after_and_exclusive_before() -> None:
 
 def test_run_in_not_in_and_any_in_filters() -> None:
     coll = Collection(RESOURCE, _records(30))
-    op = _op(filters=(Filter("inc", "status", "in"), Filter("exc", "status", "not_in"), Filter("tpl", "items[].tpl", "any_in")))
+    op = _op(
+        filters=(
+            Filter("inc", "status", "in"),
+            Filter("exc", "status", "not_in"),
+            Filter("tpl", "items[].tpl", "any_in"),
+        )
+    )
     page = coll.run(Query.from_params(op, {"inc": ["NEW", "CONFIRMED"], "exc": ["NEW"], "tpl": ["proSpace"]}))
     got = [coll.records[p] for p in page.positions]
     assert got and all(r["status"] == "CONFIRMED" and r["id"] % 4 == 0 for r in got)
@@ -73,17 +87,21 @@ def test_run_sorts_by_requested_field_with_nulls_lowest_and_key_tiebreak(directi
     coll = Collection(RESOURCE, _records(20))
     sort = Sort(default="id", param="sort", direction_param="order", directions={"ASC": "asc", "DESC": "desc"})
     page = coll.run(Query.from_params(_op(sort=sort), {"sort": "submitted", "order": direction}))
-    keys = [((coll.records[p]["submitted"] is not None, coll.records[p]["submitted"] or ""), coll.records[p]["id"])
-            for p in page.positions]
+    keys = [
+        ((coll.records[p]["submitted"] is not None, coll.records[p]["submitted"] or ""), coll.records[p]["id"])
+        for p in page.positions
+    ]
     assert keys == sorted(keys, reverse=direction == "DESC")
     assert len(keys) == 20
 
 
 def test_run_keyset_paging_walks_every_record_exactly_once() -> None:
     coll = Collection(RESOURCE, _records(47))
-    op = _op(sort=Sort(default="id", default_direction="desc"),
-             paging=Paging(style="keyset", limit_param="limit", default_limit=10, after_param="after"),
-             filters=(Filter("status", "status"),))
+    op = _op(
+        sort=Sort(default="id", default_direction="desc"),
+        paging=Paging(style="keyset", limit_param="limit", default_limit=10, after_param="after"),
+        filters=(Filter("status", "status"),),
+    )
     for params in ({}, {"status": "NEW"}):
         seen: list[int] = []
         after = None
@@ -101,8 +119,11 @@ def test_run_keyset_paging_walks_every_record_exactly_once() -> None:
 
 def test_run_offset_paging_page_wins_over_skip_and_total_is_filtered() -> None:
     coll = Collection(RESOURCE, _records(50))
-    op = _op(sort=Sort(default="id"), filters=(Filter("status", "status"),),
-             paging=Paging(style="offset", limit_param="limit", default_limit=1000, skip_param="skip", page_param="page"))
+    op = _op(
+        sort=Sort(default="id"),
+        filters=(Filter("status", "status"),),
+        paging=Paging(style="offset", limit_param="limit", default_limit=1000, skip_param="skip", page_param="page"),
+    )
     page = coll.run(Query.from_params(op, {"status": "NEW", "limit": 5, "skip": 1, "page": 2}))
     assert [coll.records[p]["id"] for p in page.positions] == [18, 21, 24, 27, 30]
     assert (page.total, page.skip, page.limit, page.page_number) == (16, 5, 5, 2)

@@ -25,17 +25,26 @@ BASE: dict[str, Any] = {
                 "responses": {
                     "200": {
                         "description": "the order",
-                        "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/Order"},
-                            "examples": {"default": {"value": {"id": 1, "total": 12.5}}},
-                        }},
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Order"},
+                                "examples": {"default": {"value": {"id": 1, "total": 12.5}}},
+                            }
+                        },
                     }
                 },
             }
         }
     },
-    "components": {"schemas": {"Order": {"type": "object", "required": ["id"],
-                                         "properties": {"id": {"type": "integer"}, "total": {"type": "number"}}}}},
+    "components": {
+        "schemas": {
+            "Order": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {"id": {"type": "integer"}, "total": {"type": "number"}},
+            }
+        }
+    },
 }
 OP = ("paths", "/orders/{id}", "get")
 
@@ -53,22 +62,41 @@ def _broken(edit: Any) -> dict[str, Any]:
 
 
 CASES = {
-    "no operationId": (lambda op, s: op.pop("operationId"), "/paths/~1orders~1{id}/get", "operation has no operationId"),
+    "no operationId": (
+        lambda op, s: op.pop("operationId"),
+        "/paths/~1orders~1{id}/get",
+        "operation has no operationId",
+    ),
     "no summary": (lambda op, s: op.pop("summary"), "/paths/~1orders~1{id}/get", "operation has no summary"),
-    "no schema": (lambda op, s: op["responses"]["200"]["content"]["application/json"].pop("schema"),
-                  "/paths/~1orders~1{id}/get/responses/200/content/application~1json", "2xx response has no schema"),
-    "no example": (lambda op, s: op["responses"]["200"]["content"]["application/json"].pop("examples"),
-                   "/paths/~1orders~1{id}/get/responses/200/content/application~1json", "2xx response has no example"),
-    "bad example": (lambda op, s: op["responses"]["200"]["content"]["application/json"]["examples"]["default"]
-                    .update(value={"id": "one"}),
-                    "/paths/~1orders~1{id}/get/responses/200/content/application~1json/examples/default/value/id",
-                    "example does not match its schema"),
-    "dangling $ref": (lambda op, s: op["responses"]["200"]["content"]["application/json"]["schema"]
-                      .update({"$ref": "#/components/schemas/Nope"}),
-                      "/paths/~1orders~1{id}/get/responses/200/content/application~1json/schema/$ref",
-                      "'#/components/schemas/Nope' does not resolve"),
-    "invalid structure": (lambda op, s: op["responses"]["200"].pop("description"), "/paths/~1orders~1{id}/get/responses/200",
-                          "'description' is a required property"),
+    "no schema": (
+        lambda op, s: op["responses"]["200"]["content"]["application/json"].pop("schema"),
+        "/paths/~1orders~1{id}/get/responses/200/content/application~1json",
+        "2xx response has no schema",
+    ),
+    "no example": (
+        lambda op, s: op["responses"]["200"]["content"]["application/json"].pop("examples"),
+        "/paths/~1orders~1{id}/get/responses/200/content/application~1json",
+        "2xx response has no example",
+    ),
+    "bad example": (
+        lambda op, s: op["responses"]["200"]["content"]["application/json"]["examples"]["default"].update(
+            value={"id": "one"}
+        ),
+        "/paths/~1orders~1{id}/get/responses/200/content/application~1json/examples/default/value/id",
+        "example does not match its schema",
+    ),
+    "dangling $ref": (
+        lambda op, s: op["responses"]["200"]["content"]["application/json"]["schema"].update(
+            {"$ref": "#/components/schemas/Nope"}
+        ),
+        "/paths/~1orders~1{id}/get/responses/200/content/application~1json/schema/$ref",
+        "'#/components/schemas/Nope' does not resolve",
+    ),
+    "invalid structure": (
+        lambda op, s: op["responses"]["200"].pop("description"),
+        "/paths/~1orders~1{id}/get/responses/200",
+        "'description' is a required property",
+    ),
 }
 
 
@@ -90,7 +118,11 @@ def test_validate_passes_all_four_real_specs(capsys: pytest.CaptureFixture[str])
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
     assert [line.split(":")[0].rsplit("/", 1)[-1] for line in out.splitlines()] == [
-        "eguma.yaml", "mittwald.yaml", "plandocket.yaml", "printlounge.yaml"]
+        "eguma.yaml",
+        "mittwald.yaml",
+        "plandocket.yaml",
+        "printlounge.yaml",
+    ]
     assert all(line.endswith(": OK") for line in out.splitlines())
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from mock_server.specs import Spec
 from mock_server.settings import DEFAULT_SPEC_DIR
+from mock_server.specs import Spec
 
 
 def _spec(name: str) -> Spec:
@@ -49,8 +49,11 @@ def test_eguma_date_parameters_carry_the_response_date_pattern(name: str) -> Non
     spec = _spec("eguma")
     pattern = _params(spec, "/v1/ticketing/orders.json")[name]["schema"]["pattern"]
     assert pattern.startswith("^") and pattern.endswith("$")
-    response_dates = [node["pattern"] for node in _walk(spec.resolved["components"]["schemas"]["Order"]["properties"]
-                                                        ["updated_at"]) if "pattern" in node]
+    response_dates = [
+        node["pattern"]
+        for node in _walk(spec.resolved["components"]["schemas"]["Order"]["properties"]["updated_at"])
+        if "pattern" in node
+    ]
     assert response_dates == [pattern]
 
 
