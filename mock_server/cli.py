@@ -17,7 +17,7 @@ from typing import Any
 
 from mock_server import __version__
 from mock_server.auth import AuthConfig
-from mock_server.errors import MockServerError, ProblemListError, SettingsError
+from mock_server.errors import MockServerError, Problem, ProblemListError, SettingsError
 from mock_server.settings import (
     DEFAULT_FIXTURES_DIR,
     DEFAULT_HOST,
@@ -120,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mock_server import contract
 
         return contract.command(args)
+    except BrokenPipeError:  # `mock-server validate | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except ProblemListError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -139,19 +142,13 @@ def validate(args: argparse.Namespace) -> int:
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise SettingsError(f"no such file: {', '.join(map(str, missing))}")
-    found = 0
-    for path in files:
-        problems = validate_spec_file(path)  # SpecError (unparseable) propagates: exit 2
-        for problem in problems:
-            print(problem)
-        found += len(problems)
-        if not problems:
-            print(f"{path}: OK")
+    # a file that can't be parsed at all raises SpecError: exit 2
+    found = sum(_report(path, validate_spec_file(path)) for path in files)
     return 1 if found else 0
 
 
 def fixtures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from mock_server.dataset import check_dataset, generate_dataset, load_dataset, write_dataset
+    from mock_server.dataset import generate_dataset, load_dataset, write_dataset
     from mock_server.errors import FixtureError
     from mock_server.model import ApiModel
     from mock_server.specs import Spec, discover_specs
@@ -182,15 +179,11 @@ def fixtures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if not path.exists():
             continue
         try:
-            dataset = load_dataset(path, model)
-            problems = check_dataset(dataset, model, str(path))
+            load_dataset(path, model)  # checks the spec schemas and every business rule
+            problems: list[Problem] = []
         except FixtureError as exc:
             problems = exc.problems
-        for problem in problems:
-            print(problem)
-        found += len(problems)
-        if not problems:
-            print(f"{path}: OK")
+        found += _report(path, problems)
     return 1 if found else 0
 
 
@@ -306,6 +299,15 @@ def _print_banner(settings: Settings, apis: Sequence[str], *, reload: bool) -> N
         + (" (reloading on change)" if reload else ""),
         flush=True,
     )
+
+
+def _report(path: Path, problems: list[Problem]) -> int:
+    """Print one line per problem, or `path: OK`; return the number of problems."""
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"{path}: OK")
+    return len(problems)
 
 
 def _relative(path: Path) -> Path:

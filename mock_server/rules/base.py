@@ -165,6 +165,21 @@ def ordered(name: str, resource: str, earlier: str, later: str, scope: str = "")
     return Rule(name, resource, check=check)
 
 
+def money_sum(name: str, resource: str, total: str, parts: tuple[str, str]) -> Rule:
+    """A check that the money field `total` equals the sum of the two `parts`, to the cent."""
+
+    def check(record: Record, ctx: Context) -> Iterator[Violation]:
+        expected = cents(record[parts[0]]) + cents(record[parts[1]])
+        if cents(record[total]) != expected:
+            yield Violation(
+                pointer(total),
+                f"{total} {record[total]} is not {parts[0]} + {parts[1]} "
+                f"({record[parts[0]]} + {record[parts[1]]} = {money(expected):.2f})",
+            )
+
+    return Rule(name, resource, check=check)
+
+
 def vocabulary(model: ApiModel, resource: str, field_name: str) -> list[Any]:
     """The x-mock-values (else enum) the spec declares for a top-level field; [] when it declares none."""
     schema = (model.resources[resource].schema.get("properties") or {}).get(field_name) or {}
