@@ -35,9 +35,12 @@ LAYER_NAMES = [name for name, _ in LAYERS]
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 
 
+# (phase, pattern on a function name), by priority: a sample belongs to the first phase any of its frames matches.
 STARTUP_PHASES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("specs → models (load_models)", re.compile(r"^load_models$")),
+    ("imports", re.compile(r"^_find_and_load$")),
+    ("first requests (lazy indexes, sort orders)", re.compile(r"^MockApp\.__call__$")),
     ("order generation (load_records)", re.compile(r"^load_records$")),
+    ("specs → models (load_models)", re.compile(r"^load_models$")),
     ("store + indexes (Store)", re.compile(r"^Store\.")),
     ("connexion app (create_app)", re.compile(r"^create_app$")),
     ("uvicorn start", re.compile(r"^(run|Server\.\w+)$")),
@@ -87,15 +90,14 @@ def _stacks(raw: str) -> Iterator[tuple[list[tuple[str, str]], int]]:
 
 
 def summarise_startup(raw: str, top: int = 12) -> dict[str, Any]:
-    """Start-up time by phase (imports wherever they happen count as imports) and the hottest functions."""
+    """Start-up time by phase (imports wherever they happen count as imports; the probes' first requests, which
+    build lazy indexes, count too) and the hottest functions."""
     phases: Counter[str] = Counter()
     total = 0
     for frames, n in _stacks(raw):
         total += n
-        if any(func == "_find_and_load" for func, _ in frames):
-            phases["imports"] += n
-            continue
-        phase = next((name for func, _ in frames for name, pattern in STARTUP_PHASES if pattern.search(func)), "other")
+        funcs = [func for func, _ in frames]
+        phase = next((name for name, pattern in STARTUP_PHASES if any(pattern.search(f) for f in funcs)), "other")
         phases[phase] += n
     summary = summarise(raw, top)
     summary["phases"] = {name: 100.0 * n / total for name, n in phases.most_common()} if total else {}

@@ -343,6 +343,15 @@ def render(results: dict[str, Any], notes: str) -> str:
                 value = median(_select(growth, target=tid, count=n), "rps") or 0
                 lines.append(f"{tid:<18} {n:>8,} | {'#' * round(40 * value / top):<40} {value:,.0f} rps")
         lines += ["```"]
+        growth_profile = (results.get("profile") or {}).get("growth")
+        if growth_profile:
+            lines += [
+                "",
+                f"py-spy on the growth server at {growth_profile['count']:,} orders per API (busy time by layer, as "
+                "in the profile section below):",
+                "",
+            ]
+            lines += _profile_tables(growth_profile["targets"])
 
     lines += [
         "",
@@ -378,7 +387,8 @@ def render(results: dict[str, Any], notes: str) -> str:
 
     profile = results.get("profile")
     if profile:
-        lines += ["", "### Profile of mock-server under load (py-spy, automatic part)", "", *profile_lines(profile)]
+        lines += ["", "### Profile of mock-server under load (py-spy, automatic part)", ""]
+        lines += [line.replace("{count}", f"{cfg['count']:,}") for line in profile_lines(profile)]
         lines += startup_lines(profile.get("startup"), profile.get("memory"), cfg["count"])
 
     lines += ["", NOTES_START, notes.strip("\n"), NOTES_END, END]
@@ -388,33 +398,33 @@ def render(results: dict[str, Any], notes: str) -> str:
 def profile_lines(profile: dict[str, Any]) -> list[str]:
     lines = [
         f"`py-spy record --rate {profile['rate']} --nonblocking --format raw` for {profile['seconds']:g} s per "
-        f"request at {profile['connections']} connections (wrk); shares are of all samples of the "
-        "server's main thread (idle excluded), so they add up to the process's busy time.",
+        f"request at {profile['connections']} connections (wrk), on a fresh mock-server with {{count}} orders per "
+        "API; shares are of the samples of the server's main thread (idle excluded), so they add up to its busy "
+        "time. Busy time by layer: each sample goes to the deepest layer on its stack (`query+encode` = "
+        "mock_server collection/query/store, `handler` = handlers.py, `outer app` = mock_server's app.py "
+        "wrapper (journal, aliases, CORS), `validation`/`security` = connexion's request validation and "
+        "security, `connexion call` = its parameter decorators, `routing+middleware` = the rest of "
+        "connexion/starlette, `uvicorn+loop` = HTTP parsing, protocol and event loop):",
         "",
     ]
-    per_target = profile["targets"]
+    return lines + _profile_tables(profile["targets"])
+
+
+def _profile_tables(per_target: dict[str, Any], top: int = 10) -> list[str]:
     buckets = list(dict.fromkeys(b for p in per_target.values() for b in p["buckets"]))
     rows = [
         [tid, f"{p['rps']:,.0f}", *(f"{p['buckets'].get(b, 0):.0f}%" for b in buckets)] for tid, p in per_target.items()
     ]
-    lines += [
-        "Busy time by layer (each sample goes to the deepest layer on its stack: `query+encode` = "
-        "mock_server collection/query/store, `handler` = handlers.py, `outer app` = mock_server's app.py "
-        "wrapper (journal, aliases, CORS), `validation`/`security` = connexion's request validation and "
-        "security, `routing+middleware` = the rest of connexion/starlette, `uvicorn+loop` = HTTP parsing, "
-        "protocol and event loop):",
-        "",
-    ]
-    lines += _table(["request", "rps under py-spy", *buckets], rows)
+    lines = _table(["request", "rps under py-spy", *buckets], rows)
     for tid, p in per_target.items():
         lines += [
             "",
             f"`{tid}` ({p['samples']} samples): hottest functions by self time, then mock_server's own "
-            "functions by inclusive time",
+            "functions by inclusive time (bold)",
             "",
         ]
-        rows = [[f"`{f}`", f"{s:.1f}", f"{i:.1f}"] for f, s, i in p["top"]]
-        rows += [[f"`{f}`", f"{s:.1f}", f"**{i:.1f}**"] for f, s, i in p["mock_server"]]
+        rows = [[f"`{f}`", f"{s:.1f}", f"{i:.1f}"] for f, s, i in p["top"][:top]]
+        rows += [[f"`{f}`", f"{s:.1f}", f"**{i:.1f}**"] for f, s, i in p["mock_server"][:top]]
         lines += _table(["function (file)", "self %", "inclusive %"], rows)
     return lines
 

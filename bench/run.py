@@ -7,7 +7,7 @@ run fits in about 25 minutes and a smoke run in seconds:
     python bench/run.py                                  # the full run
     python bench/run.py --servers mock-server --reps 1 --duration 0.5 --warmup 0 --connections 2 \\
         --count 200 --growth-counts '' --profile-seconds 0 --loadgen python --no-install \\
-        --nice 0 --results /tmp/RESULTS.md --out /tmp/bench   # the smoke run of the test suite
+        --nice 0 --noisy-retries 0 --results /tmp/RESULTS.md --out /tmp/bench   # the test suite's smoke run
     python bench/run.py --render bench/out/results.json  # re-write RESULTS.md from saved raw results
 """
 
@@ -218,6 +218,7 @@ class Bench:
         self.starts: list[dict[str, Any]] = []
         self.growth: list[dict[str, Any]] = []
         self.growth_starts: list[dict[str, Any]] = []
+        self.growth_profile: dict[str, Any] | None = None
         self.sizes: dict[str, dict[str, int]] = {}
         self.commands: dict[str, str] = {}
         self.targets: list[Target] = []
@@ -406,12 +407,37 @@ class Bench:
                             f"{cell['foreign_cores']:.2f} cores",
                             flush=True,
                         )
+                if count == max(self.args.growth_counts) and self.args.profile_seconds > 0 and profiling.py_spy():
+                    print(f"[growth] profile at {count:,} orders per API", flush=True)
+                    self.growth_profile = {
+                        "count": count,
+                        "targets": self.profile_targets(running, targets, self.args.growth_connections, "growth"),
+                    }
             self.growth_starts.append(
                 {"count": count, "startup_s": running.startup_s, "peak_rss_bytes": running.sampler.peak}
             )
 
     def _load_into(self, result: dict[str, Any], url: str, conns: int, headers: dict[str, str], seconds: float) -> None:
         result.update(asdict(self.measure(url, conns, headers, seconds)))
+
+    def profile_targets(self, running: Running, targets: list[Target], conns: int, label: str) -> dict[str, Any]:
+        """py-spy on the running server while the load generator drives each target in turn."""
+        seconds = self.args.profile_seconds
+        profiles: dict[str, Any] = {}
+        for t in targets:
+            url = running.base(t.api) + t.path
+            out = self.out / f"{label}-{t.id.replace(' ', '-')}.txt"
+            result: dict[str, Any] = {}
+            loader = threading.Thread(target=self._load_into, args=(result, url, conns, t.header_dict(), seconds + 1))
+            loader.start()
+            time.sleep(0.5)
+            profiling.record(running.process.pid, seconds, 250, out, self.load_pin)
+            loader.join()
+            summary = profiling.summarise(out.read_text())
+            summary["rps"] = result.get("rps", 0.0)
+            profiles[t.id] = summary
+            print(f"    {t.id:<20} {summary['samples']} samples", flush=True)
+        return profiles
 
     def run_profile(self) -> dict[str, Any] | None:
         seconds = self.args.profile_seconds
@@ -421,29 +447,15 @@ class Bench:
             self.notes.append("py-spy is not installed (`.venv/bin/pip install py-spy`): no profile this run.")
             return None
         conns = max(self.args.connections)
-        profiles: dict[str, Any] = {}
         print("[profile] mock-server under py-spy", flush=True)
         with self.started(self.mock_server(self.args.count), self.targets, "profile") as running:
-            for t in self.targets:
-                url = running.base(t.api) + t.path
-                out = self.out / f"profile-{t.id.replace(' ', '-')}.txt"
-                result: dict[str, Any] = {}
-                loader = threading.Thread(
-                    target=self._load_into, args=(result, url, conns, t.header_dict(), seconds + 1)
-                )
-                loader.start()
-                time.sleep(0.5)
-                profiling.record(running.process.pid, seconds, 250, out, self.load_pin)
-                loader.join()
-                summary = profiling.summarise(out.read_text())
-                summary["rps"] = result.get("rps", 0.0)
-                profiles[t.id] = summary
-                print(f"    {t.id:<20} {summary['samples']} samples", flush=True)
+            profiles = self.profile_targets(running, self.targets, conns, "profile")
         return {
             "rate": 250,
             "seconds": seconds,
             "connections": conns,
             "targets": profiles,
+            "growth": self.growth_profile,
             "startup": self._guarded(self.profile_startup),
             "memory": self._guarded(self.memory_phases),
         }
@@ -519,6 +531,7 @@ class Bench:
 
     def run(self) -> dict[str, Any]:
         began = time.perf_counter()
+        shutil.rmtree(self.logs, ignore_errors=True)  # the logs of this run only
         self.prepare()
         self.run_matrix()
         if self.args.growth_counts:

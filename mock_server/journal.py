@@ -7,6 +7,8 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from mock_server.errors import SettingsError
+
 MAX_TEXT_CHARS = 2048
 """A journal entry keeps at most this much of a path or query, so hostile 100 KB URLs can't fill memory."""
 
@@ -27,6 +29,8 @@ class Journal:
     """A bounded, thread-safe ring of JournalEntry values."""
 
     def __init__(self, size: int) -> None:
+        if size < 1:
+            raise SettingsError(f"the journal size must be at least 1, got {size}")
         self._entries: deque[JournalEntry] = deque(maxlen=size)
         self._lock = threading.Lock()
         self._seq = 0

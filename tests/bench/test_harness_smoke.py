@@ -47,6 +47,8 @@ def test_harness_smoke_run_writes_result_rows(tmp_path: Path) -> None:
         "0",
         "--nice",
         "0",
+        "--noisy-retries",
+        "0",
         "--results",
         str(results_md),
         "--out",

@@ -13,6 +13,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from mock_server.errors import SettingsError
+from mock_server.journal import Journal
 from mock_server.settings import DEFAULT_FIXTURES_DIR, DEFAULT_SPEC_DIR
 from tests.clients.live_server import free_port, loopback_env
 from tests.hardening.server import command, port_is_free
@@ -102,6 +104,15 @@ def test_exit_codes_serve_bad_config_exits_2_before_binding(tmp_path: Path) -> N
     (tmp_path / "bad.toml").write_text("this is = = not toml\n")
     result = _serve_refused("--config", str(tmp_path / "bad.toml"), cwd=tmp_path)
     assert "bad.toml" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    result = _serve_refused("--journal-size", "-5", cwd=clean)
+    assert "journal size" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_exit_codes_journal_size_below_one_is_a_settings_error() -> None:
+    with pytest.raises(SettingsError, match="journal size"):
+        Journal(0)
 
 
 @pytest.mark.slow

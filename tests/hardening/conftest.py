@@ -14,5 +14,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # `originalname` only, so every operation of a schema shares one node id and xdist mixes up their reports.
     for item in items:
         label = getattr(item, "operation_label", None)
-        if label and item.path.parent == HERE and "[" not in item.nodeid:
-            item._id = item._id.with_params(label)
+        node_id = getattr(item, "_id", None)
+        if label and item.path.parent == HERE and "[" not in item.nodeid and hasattr(node_id, "with_params"):
+            item._id = node_id.with_params(label)

@@ -27,6 +27,8 @@ from tests.hardening.report import FUZZ_PROPERTY
 
 EXAMPLES = int(os.environ.get("MOCK_SERVER_FUZZ_EXAMPLES") or 60)
 """Generated requests per API in the fuzzing phase; the coverage phase adds its boundary cases on top."""
+POSITIVE_EXAMPLES = 100
+"""At most this many valid-input requests for each operation negative mode can't vary (on top of the volume)."""
 SEED = 20260101
 CREDENTIALS = {"bearerAuth": {"bearer": TOKEN}, "accessToken": {"api_key": TOKEN}, "apikey": {"api_key": APIKEY}}
 """Credentials by security scheme name; each spec gets the schemes it declares."""
@@ -73,7 +75,9 @@ def _plan(api: str) -> Plan:
     positive_only = [
         {
             "include-operation-id": op["operationId"],
-            "phases": {"fuzzing": {"generation": {"mode": "positive", "max-examples": per_operation}}},
+            "phases": {
+                "fuzzing": {"generation": {"mode": "positive", "max-examples": min(POSITIVE_EXAMPLES, per_operation)}}
+            },
         }
         for label, op in operations.items()
         if label not in negatable

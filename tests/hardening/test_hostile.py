@@ -264,6 +264,48 @@ def test_hostile_request_gets_clear_4xx_in_process(app: MockApp, client: TestCli
     assert client.get(LIST, params={"limit": 1}).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        (0, 200),
+        ("0", 200),
+        ("000000007", 200),
+        (2**31 - 1, 200),
+        ("999999999", 200),
+        (2**31, 400),
+        (-1, 400),
+        ("1234567890", 400),
+        (" 1", 400),
+        ("１", 400),
+        ("1.0", 400),
+        (1.5, 400),
+        (True, 400),
+        (None, 400),
+        ([], 400),
+    ],
+)
+def test_hostile_edge_status_values_on_a_real_order(client: TestClient, app: MockApp, value: Any, status: int) -> None:
+    """Bodies at and just past the edges of `order_status`, on an order that exists (so the write path runs)."""
+    code = app.runtime.store.collection("printlounge", "orders").records[0]["order_code"]
+    response = client.patch(f"/printlounge/api/order/{code}", json={"order_status": value})
+    assert response.status_code == status, response.text
+    if status == 200:
+        assert response.json() == {"order_code": code, "order_status": int(value)}
+        assert client.get(f"/printlounge/api/order/{code}").json()["order_status"] == int(value)
+    else:
+        assert "order_status" in response.json()["detail"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason="admin.py: '²'.isdigit() is True, then int('²') raises (a 500); needs an ASCII-digit check",
+)
+def test_hostile_admin_limit_with_a_non_ascii_digit_is_400(app: MockApp) -> None:
+    answer = call_asgi(app, "GET", b"/__admin/requests", b"limit=%C2%B2")
+    assert answer.status == 400
+
+
 def test_hostile_array_parameter_may_repeat(client: TestClient) -> None:
     response = client.get(
         "/mittwald/v2/orders/?includesStatus=NEW&includesStatus=CONFIRMED", headers={"Authorization": f"Bearer {TOKEN}"}
