@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hmac
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -29,6 +32,10 @@ def admin_app(runtime: Runtime) -> Starlette:
 
     def guard(handler: Any) -> Any:
         async def wrapped(request: Request) -> Response:
+            if request.method not in ("GET", "HEAD") and _cross_origin(request):
+                # CORS would let the page read nothing, but a simple cross-origin POST still runs: refuse it so no
+                # web page a developer happens to open can reset the mock or wipe its journal
+                return _problem(403, "Forbidden", "Admin writes from another origin are refused")
             if not authorized(request):
                 return _problem(
                     401,
@@ -59,7 +66,7 @@ def admin_app(runtime: Runtime) -> Starlette:
 
     async def requests(request: Request) -> Response:
         raw_limit = request.query_params.get("limit")
-        if raw_limit is not None and not raw_limit.isdigit():
+        if raw_limit is not None and not (raw_limit.isascii() and raw_limit.isdigit()):
             return _problem(400, "Bad Request", "limit must be a non-negative integer")
         api = request.query_params.get("api")
         entries = runtime.journal.entries(limit=int(raw_limit) if raw_limit else None, api=api)
@@ -73,20 +80,28 @@ def admin_app(runtime: Runtime) -> Starlette:
         runtime.store.reset()
         return JSONResponse({"reset": True, "records": {n: runtime.store.counts(n) for n in runtime.models}})
 
-    async def not_found(request: Request) -> Response:
-        return _problem(
-            404, "Not Found", "Admin endpoints: GET /__admin/apis, GET|DELETE /__admin/requests, POST /__admin/reset"
-        )
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 500)
+        detail = ROUTES_HINT if status == 404 else str(getattr(exc, "detail", "") or "")
+        return _problem(status, HTTPStatus(status).phrase, detail)
 
     return Starlette(
+        exception_handlers={HTTPException: http_error},
         routes=[
             Route("/__admin/apis", guard(apis), methods=["GET"]),
             Route("/__admin/requests", guard(requests), methods=["GET"]),
             Route("/__admin/requests", guard(clear_requests), methods=["DELETE"]),
             Route("/__admin/reset", guard(reset), methods=["POST"]),
-            Route("/__admin", guard(not_found), methods=["GET"]),
-        ]
+        ],
     )
+
+
+ROUTES_HINT = "Admin endpoints: GET /__admin/apis, GET|DELETE /__admin/requests, POST /__admin/reset"
+
+
+def _cross_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    return origin is not None and urlsplit(origin).netloc != request.headers.get("host", "")
 
 
 def _problem(status: int, title: str, detail: str) -> JSONResponse:

@@ -21,6 +21,7 @@ from mock_server.errors import MockServerError, Problem, ProblemListError, Setti
 from mock_server.settings import (
     DEFAULT_FIXTURES_DIR,
     DEFAULT_HOST,
+    DEFAULT_JOURNAL_SIZE,
     DEFAULT_PORT,
     DEFAULT_REFERENCE_DATE,
     DEFAULT_SPEC_DIR,
@@ -49,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the vendor APIs from fixtures (default 127.0.0.1:8000)")
     serve.add_argument("--host", default=None, help=f"address to bind (default {DEFAULT_HOST})")
-    serve.add_argument("--port", type=int, default=None, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument("--port", type=_port, default=None, help=f"port (default {DEFAULT_PORT})")
     serve.add_argument("--api", action="append", default=[], metavar="NAME", help="serve only this API (repeatable)")
     serve.add_argument("--root", action="store_true", help="with exactly one --api: serve it at / instead of /NAME")
     serve.add_argument("--spec-dir", type=Path, default=DEFAULT_SPEC_DIR, help="directory of the OpenAPI specs")
@@ -73,7 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(mandatory when binding a non-loopback address; env MOCK_SERVER_ADMIN_TOKEN)",
     )
     serve.add_argument("--config", type=Path, default=None, help="config file (default ./mock-server.toml if present)")
-    serve.add_argument("--journal-size", type=int, default=None, help="requests kept in the journal (default 10000)")
+    serve.add_argument(
+        "--journal-size",
+        type=_positive,
+        default=DEFAULT_JOURNAL_SIZE,
+        help=f"requests kept in the journal (default {DEFAULT_JOURNAL_SIZE})",
+    )
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--reload", action="store_true", help="restart when specs, fixtures or code change")
 
@@ -266,10 +272,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         latency_ms=args.latency or (0, 0),
         validate_responses=args.validate_responses,
         host=host,
-        port=args.port or int(config.get("serve", {}).get("port", DEFAULT_PORT)),
+        port=args.port or _port(str(config.get("serve", {}).get("port", DEFAULT_PORT))),
         admin_token=admin_token,
         auth=auth,
-        journal_size=args.journal_size or 10_000,
+        journal_size=args.journal_size,
     )
 
 
@@ -315,6 +321,23 @@ def _relative(path: Path) -> Path:
         return path.relative_to(Path.cwd())
     except ValueError:
         return path
+
+
+def _port(value: str) -> int:
+    port = _positive(value)
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1..65535, got {value}")
+    return port
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return number
 
 
 def _date(value: str) -> datetime:

@@ -117,3 +117,18 @@ def test_journal_records_the_path_the_client_called_not_the_alias(client: TestCl
     client.get("/mittwald/v2/orders", headers=AUTH["mittwald"])
     entry = client.get("/__admin/requests").json()["requests"][-1]
     assert (entry["path"], entry["status"]) == ("/mittwald/v2/orders", 200)
+
+
+def test_admin_writes_from_another_origin_are_refused_reads_allowed(client: TestClient) -> None:
+    evil = {"Origin": "http://attacker.localhost:9999"}
+    refused = client.post("/__admin/reset", headers=evil)
+    assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
+    assert client.delete("/__admin/requests", headers=evil).status_code == 403
+    assert client.get("/__admin/requests", headers=evil).status_code == 200
+    assert client.post("/__admin/reset", headers={"Origin": "http://testserver"}).status_code == 200
+
+
+def test_admin_unknown_path_and_method_are_problems(client: TestClient) -> None:
+    missing = client.get("/__admin/nope")
+    assert missing.status_code == 404 and "/__admin/apis" in missing.json()["detail"]
+    assert client.put("/__admin/apis").status_code == 405
