@@ -39,7 +39,7 @@ def free_port() -> int:
         return port
 
 
-def _command() -> list[str]:
+def mock_server_command() -> list[str]:
     # The console script a user runs, from the interpreter running the tests (the project's .venv under make test).
     script = Path(sys.executable).with_name("mock-server")
     return [str(script)] if script.is_file() else [sys.executable, "-m", "mock_server"]
@@ -65,7 +65,7 @@ def run_live_server(*args: str) -> Iterator[LiveServer]:
     origin = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [*_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+            [*mock_server_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             cwd=workdir,
             stdout=out,
             stderr=subprocess.STDOUT,
