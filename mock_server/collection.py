@@ -19,6 +19,8 @@ from mock_server.query import Page, Query
 from mock_server.types import Record
 
 _MISSING = object()
+MATCH_CACHE_SIZE = 256
+"""Filter results (unions, ranges) kept per collection; cleared on every write and when full."""
 
 
 def field_values(record: Record, path: str) -> list[Any]:
@@ -72,6 +74,7 @@ class Collection:
         self._eq: dict[str, dict[Any, set[int]]] = {}
         self._orders: dict[str, tuple[list[int], list[tuple[Any, ...]]]] = {}
         self._encoded: dict[View, list[bytes | None]] = {}
+        self._matches: dict[tuple[str, str, Any], frozenset[int] | set[int]] = {}
         for pos, record in enumerate(records):
             self.by_key[record[resource.key]] = pos
         self._all = frozenset(range(len(records)))
@@ -116,8 +119,18 @@ class Collection:
 
     def match(self, flt: Filter, value: Any) -> frozenset[int] | set[int]:
         """Positions of the records a filter with this parameter value selects (shared sets: do not mutate)."""
-        if flt.op in ("eq",):
+        if flt.op == "eq":
             return self._eq_index(flt.field).get(_hashable(value), set())
+        # unions and ranges cost O(matches) to build: cache them per (op, field, value) until the next write
+        key = (flt.op, flt.field, _hashable(value))
+        cached = self._matches.get(key)
+        if cached is None:
+            if len(self._matches) >= MATCH_CACHE_SIZE:
+                self._matches.clear()
+            cached = self._matches[key] = self._compute_match(flt, value)
+        return cached
+
+    def _compute_match(self, flt: Filter, value: Any) -> frozenset[int] | set[int]:
         if flt.op in ("in", "any_in", "not_in"):
             values = value if isinstance(value, list) else [value]
             index = self._eq_index(flt.field)
@@ -246,6 +259,7 @@ class Collection:
         for key in list(self._orders):
             if key.lstrip("#-").split(".")[0].removesuffix("[]") in changed:
                 del self._orders[key]
+        self._matches.clear()
         for cache in self._encoded.values():
             cache[pos] = None
 

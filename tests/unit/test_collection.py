@@ -140,3 +140,15 @@ def test_replace_keeps_indexes_and_views_current() -> None:
     assert after.total == before.total + 1 and 0 in after.positions
     assert coll.encoded(0, view, lambda j, r: None) == b'{"id":1,"status":"NEW"}'
     assert coll.run(Query.from_params(op, {"status": "CONFIRMED"})).total == 2
+
+
+def test_cached_union_and_range_results_follow_writes() -> None:
+    coll = Collection(RESOURCE, _records(12))
+    op = _op(filters=(Filter("inc", "status", "in"), Filter("after", "updated", "gte")))
+    query = Query.from_params(op, {"inc": ["NEW", "EXECUTED"], "after": "2025-01-06T00:00:00"})
+    before = coll.run(query)
+    assert coll.run(query).positions == before.positions  # answered from the cache
+    coll.replace(5, {**coll.records[5], "status": "CONFIRMED"})  # id 6 was NEW
+    coll.replace(0, {**coll.records[0], "status": "NEW", "updated": "2025-01-20T00:00:00"})  # id 1 joins
+    after = {coll.records[p]["id"] for p in coll.run(query).positions}
+    assert after == {coll.records[p]["id"] for p in before.positions} - {6} | {1}
