@@ -145,6 +145,16 @@ def evaluate(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         )
     )
 
+    fixtures_start = median(results.get("fixture_starts") or [], "startup_s")
+    if fixtures_start is not None and prism_start is not None:
+        out.append(
+            (
+                "(same, with the committed fixtures instead of 10,000 generated orders per API)",
+                f"mock-server {_fmt(fixtures_start, 2)} s vs Prism static {_fmt(prism_start, 2)} s",
+                _verdict(fixtures_start < prism_start),
+            )
+        )
+
     mock_rss = median(_select(starts, server="mock-server"), "peak_rss_bytes")
     prism_rss = median(_select(starts, server="prism-static"), "peak_rss_bytes")
     ok = None if mock_rss is None or prism_rss is None else mock_rss <= prism_rss / 2
@@ -303,6 +313,18 @@ def render(results: dict[str, Any], notes: str) -> str:
             what = "all four APIs" if len(apis) == len(cfg["apis"]) else ", ".join(apis)
             rss = [{"mib": x["peak_rss_bytes"] / 2**20} for x in sel if x.get("peak_rss_bytes")]
             rows.append([LABELS[s], what, _cell(sel, "startup_s", 2), _cell(rss, "mib")])
+    fixture_starts = results.get("fixture_starts") or []
+    if fixture_starts:
+        rss = [{"mib": x["peak_rss_bytes"] / 2**20} for x in fixture_starts]
+        rows.insert(
+            1,
+            [
+                "mock-server, committed fixtures (no `--count`, idle)",
+                "all four APIs",
+                _cell(fixture_starts, "startup_s", 2),
+                _cell(rss, "mib"),
+            ],
+        )
     lines += _table(["server", "one process serves", "start → first 200 (s)", "peak RSS (MiB)"], rows)
 
     growth = results.get("growth") or []
