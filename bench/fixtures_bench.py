@@ -3,7 +3,9 @@
 Each cell runs in a fresh subprocess (so peak memory is per cell) and prints a markdown table; with --out the
 table is also written to a file. Example:
 
-    .venv/bin/python bench/fixtures_bench.py --counts 1000 10000 100000 (paste the table into bench/RESULTS.md, section "Fixture generation")
+    .venv/bin/python bench/fixtures_bench.py --counts 1000 10000 100000
+
+and paste the table into bench/RESULTS.md, section "Fixture generation and load".
 """
 
 from __future__ import annotations
