@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 problems found (validate, fixtures check, contract), 2 usage
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -215,6 +216,7 @@ def serve(args: argparse.Namespace) -> int:
         )
         return 0
     runtime = build_runtime(settings)  # every spec/fixture problem surfaces here, before the port is bound
+    gc.freeze()  # the loaded records live as long as the process: keep the collector from rescanning them
     app = create_app(settings, runtime)
     _print_banner(settings, tuple(runtime.models), reload=False)
     if runtime.store.orphaned_writes:
