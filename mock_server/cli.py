@@ -18,6 +18,7 @@ from typing import Any
 
 from mock_server import __version__
 from mock_server.auth import AuthConfig
+from mock_server.contract import positive_int
 from mock_server.errors import MockServerError, Problem, ProblemListError, SettingsError
 from mock_server.settings import (
     DEFAULT_FIXTURES_DIR,
@@ -77,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", type=Path, default=None, help="config file (default ./mock-server.toml if present)")
     serve.add_argument(
         "--journal-size",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_JOURNAL_SIZE,
         help=f"requests kept in the journal (default {DEFAULT_JOURNAL_SIZE})",
     )
@@ -326,20 +327,10 @@ def _relative(path: Path) -> Path:
 
 
 def _port(value: str) -> int:
-    port = _positive(value)
+    port = positive_int(value)
     if port > 65535:
         raise argparse.ArgumentTypeError(f"a port is 1..65535, got {value}")
     return port
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return number
 
 
 def _date(value: str) -> datetime:

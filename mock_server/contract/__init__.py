@@ -58,13 +58,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-examples",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_MAX_EXAMPLES,
         metavar="N",
         help=f"generated cases per operation and phase (default {DEFAULT_MAX_EXAMPLES})",
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of the data generation (default random)")
-    parser.add_argument("--workers", type=_positive, default=1, metavar="N", help="concurrent workers (default 1)")
+    parser.add_argument("--workers", type=positive_int, default=1, metavar="N", help="concurrent workers (default 1)")
     parser.add_argument("--junit", metavar="PATH", help="also write a JUnit XML report here")
 
 
@@ -104,7 +104,8 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
-def _positive(value: str) -> int:
+def positive_int(value: str) -> int:
+    """argparse type: a whole number of at least 1."""
     try:
         number = int(value)
     except ValueError:
