@@ -107,7 +107,8 @@ def test_exit_codes_serve_bad_config_exits_2_before_binding(tmp_path: Path) -> N
     clean = tmp_path / "clean"
     clean.mkdir()
     result = _serve_refused("--journal-size", "-5", cwd=clean)
-    assert result.stderr.strip().splitlines()[-1].endswith("argument --journal-size: expected a positive integer, got '-5'")
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.endswith("argument --journal-size: expected a positive integer, got '-5'")
 
 
 def test_exit_codes_journal_size_below_one_is_a_settings_error() -> None:
