@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode
 
 MASK = "[Filtered]"
@@ -40,10 +40,6 @@ def redact_query(query: str) -> str:
     if not any(is_secret_name(k) for k, _ in pairs):
         return query
     return urlencode([(k, MASK if is_secret_name(k) else v) for k, v in pairs], safe="[]")
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: MASK if k.lower() in SECRET_HEADER_NAMES else v for k, v in headers.items()}
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:
