@@ -18,7 +18,7 @@ serve: $(STAMP)
 
 test: $(STAMP) check
 	$(BIN)/mock-server validate
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 check: $(STAMP)
 	$(BIN)/ruff format --check mock_server tests bench

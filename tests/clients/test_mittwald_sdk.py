@@ -6,6 +6,7 @@ slash and encodes arrays as repeated keys. Only its base URL points at the mock.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ import pytest
 
 from tests.clients.live_server import LiveServer, loopback_env, run_live_server
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("node-clients")]
+pytestmark = pytest.mark.slow
 
 CLIENTS_DIR = Path(__file__).parent
 SCRIPT = CLIENTS_DIR / "mittwald_sdk.mjs"
@@ -39,25 +40,35 @@ def _installed() -> bool:
 
 @pytest.fixture(scope="session")
 def node() -> str:
-    """The node binary, with tests/clients/node_modules installed from the lock file (once, `npm ci`)."""
+    """The node binary, with tests/clients/node_modules installed from the lock file (once, `npm ci`).
+
+    Every pytest-xdist worker has its own session, so the install is serialised with a lock file: two `npm ci` in
+    one directory at once delete each other's files (seen in CI as ENOENT under node_modules).
+    """
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         pytest.skip("node and npm are not installed: mittwald's JS SDK (@mittwald/api-client) needs Node.js >= 18")
-    if not _installed():
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=CLIENTS_DIR,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if result.returncode != 0:
-            pytest.fail(
-                f"`npm ci` in {CLIENTS_DIR} failed (exit {result.returncode}); CI needs the npm registry:\n"
-                f"{result.stdout[-2000:]}{result.stderr[-4000:]}"
-            )
+    with open(CLIENTS_DIR / ".npm-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _installed():
+            _npm_ci(npm)
     return node
+
+
+def _npm_ci(npm: str) -> None:
+    result = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=CLIENTS_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`npm ci` in {CLIENTS_DIR} failed (exit {result.returncode}); CI needs the npm registry:\n"
+            f"{result.stdout[-2000:]}{result.stderr[-4000:]}"
+        )
 
 
 @pytest.fixture(scope="module")
