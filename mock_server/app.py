@@ -14,9 +14,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 import connexion
 import orjson
@@ -32,7 +30,7 @@ from mock_server.errors import PAYLOAD_TOO_LARGE, Problem, SpecError
 from mock_server.handlers import Endpoint
 from mock_server.journal import Journal
 from mock_server.model import ApiModel
-from mock_server.redact import SECRET_HEADER_NAMES, is_secret_name, redact_query, redact_text
+from mock_server.redact import SECRET_HEADER_KEYS, mask_query, redact_text
 from mock_server.settings import Settings
 from mock_server.specs import Spec, discover_specs
 from mock_server.state import StateFile
@@ -50,6 +48,9 @@ access_log = logging.getLogger("mock_server.access")
 EXPOSED_HEADERS = ["X-Pagination-Limit", "X-Pagination-Skip", "X-Pagination-Page", "X-Pagination-TotalCount"]
 MAX_DETAIL_CHARS = 500
 """Problem details echo the offending value; a 100 KB query value is cut, not echoed whole."""
+ALIAS_CACHE_SIZE = 4096
+"""Request paths whose alias decision (serve as is, or with/without the trailing slash) is remembered."""
+MAX_ALIAS_CACHED_CHARS = 512
 MIN_SECRET_CHARS = 8
 """Shorter credential values are not masked outside their own parameter: masking "x" would garble every path."""
 
@@ -224,7 +225,8 @@ class MockApp:
         self.connexion_app = inner
         self._admin = admin_app(runtime)
         self._routes = routes or route_table(runtime)
-        self._app: ASGIApp = CORSMiddleware(
+        self._alias_targets: dict[str, str] = {}
+        self._app: ASGIApp = _Cors(
             # any origin, echoed (not "*") so fetch(..., {credentials: "include"}) and axios withCredentials work
             self._dispatch,
             allow_origin_regex=".*",
@@ -278,12 +280,20 @@ class MockApp:
         """Answer a declared path with or without its trailing slash (mittwald's SDK calls /v2/orders, the docs
         /v2/orders/) instead of connexion's 307 redirect, which browsers won't follow for a CORS preflight."""
         path: str = scope["path"]
+        target = self._alias_targets.get(path)
+        if target is None:
+            target = self._alias_target(path)
+            if len(path) <= MAX_ALIAS_CACHED_CHARS:  # hostile 100 KB paths are answered but not remembered
+                if len(self._alias_targets) >= ALIAS_CACHE_SIZE:
+                    self._alias_targets.clear()
+                self._alias_targets[path] = target
+        return scope if target == path else {**scope, "path": target, "raw_path": target.encode()}
+
+    def _alias_target(self, path: str) -> str:
         if self._routes.find(path) is not None:
-            return scope
+            return path
         other = path[:-1] if path.endswith("/") else path + "/"
-        if self._routes.find(other) is None:
-            return scope
-        return {**scope, "path": other, "raw_path": other.encode()}
+        return path if self._routes.find(other) is None else other
 
     def _record(self, scope: Scope, status: int, started: float) -> None:
         path: str = scope.get("path", "")
@@ -292,14 +302,13 @@ class MockApp:
             api = next(iter(self.runtime.models), None)
         if api not in self.runtime.models:
             api = None
-        raw_query = scope.get("query_string", b"").decode("latin-1")
-        query = redact_query(raw_query)
-        carried = _carried_secrets(scope, raw_query, self.runtime.settings.admin_token)
+        query, query_secrets = mask_query(scope.get("query_string", b"").decode("latin-1"))
+        carried = _carried_secrets(scope, query_secrets, self.runtime.settings.admin_token)
         if carried:  # a credential also pasted into a filter or the path is masked there too
             query, path = redact_text(query, carried), redact_text(path, carried)
         duration = round((time.perf_counter() - started) * 1000, 3)
         entry = self.runtime.journal.add(
-            time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            time=time.time(),
             api=api,
             method=scope.get("method", ""),
             path=path,
@@ -313,30 +322,48 @@ class MockApp:
             )
 
 
-def _carried_secrets(scope: Scope, query: str, admin_token: str | None) -> list[str]:
+class _Cors(CORSMiddleware):
+    """starlette's CORS middleware with a short path for requests without an Origin header (every non-browser
+    client): those get only what starlette gives them too, `Vary: Origin`."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or any(name == b"origin" for name, _ in scope["headers"]):
+            await super().__call__(scope, receive, send)
+            return
+
+        async def send_with_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"vary"]
+                varies = [v for k, v in message.get("headers", []) if k.lower() == b"vary"]
+                message["headers"] = [*headers, (b"vary", b", ".join([*varies, b"Origin"]))]
+            await send(message)
+
+        await self.app(scope, receive, send_with_vary)
+
+
+def _carried_secrets(scope: Scope, query_secrets: list[str], admin_token: str | None) -> list[str]:
     """The credential values a request carries (credential headers and query parameters) and the admin token."""
-    values = [admin_token or ""]
+    values = [admin_token or "", *query_secrets]
     for name, value in scope.get("headers") or []:
-        if name.decode("latin-1").lower() in SECRET_HEADER_NAMES:
+        if name.lower() in SECRET_HEADER_KEYS:
             text = value.decode("latin-1").strip()
             values += [text, text.rpartition(" ")[2]]  # "Bearer <token>": the token alone too
-    if query:
-        values += [v for k, v in parse_qsl(query, keep_blank_values=True, errors="replace") if is_secret_name(k)]
     return [v for v in values if len(v) >= MIN_SECRET_CHARS]
 
 
 async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Scope, Receive, bool]:
     """Read the body up front (writes are small) so an oversized one gets 413 before anything parses it; the scope
     then carries the body's true Content-Length (connexion would fail on a malformed one)."""
-    headers = dict(scope.get("headers") or [])
-    length = headers.get(b"content-length")
+    headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
+    length = next((v for k, v in headers if k.lower() == b"content-length"), None)
     if length is not None and length.isdigit() and int(length) > limit:
         return scope, receive, True
     if scope.get("method") not in ("POST", "PUT", "PATCH", "DELETE"):
         # No operation without a write method reads a body; connexion would still parse one by its Content-Type
         # (a bare `multipart/form-data` on a GET is a 400 "Missing boundary"), so drop the header.
-        kept = [(k, v) for k, v in scope.get("headers") or [] if k.lower() != b"content-type"]
-        return {**scope, "headers": kept}, receive, False
+        if any(k.lower() == b"content-type" for k, _ in headers):
+            scope = {**scope, "headers": [(k, v) for k, v in headers if k.lower() != b"content-type"]}
+        return scope, receive, False
     chunks: list[bytes] = []
     size = 0
     while True:

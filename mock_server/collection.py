@@ -212,15 +212,18 @@ class Collection:
         return bisect_right(keys, (1, query.after, _Top()))
 
     # --- views ---------------------------------------------------------------------------------------------------
-    def encoded(self, pos: int, view: View, join: Callable[[Join, Record], Any]) -> bytes:
-        """The JSON bytes of one record in a view, encoded once and cached until the record changes."""
+    def encoded(self, positions: list[int], view: View, join: Callable[[Join, Record], Any]) -> list[bytes]:
+        """The JSON bytes of records in a view, each encoded once and cached until the record changes."""
         cache = self._encoded.get(view)
         if cache is None:
             cache = self._encoded[view] = [None] * len(self.records)
-        body = cache[pos]
-        if body is None:
-            body = cache[pos] = orjson.dumps(self.project(self.records[pos], view, join))
-        return body
+        bodies: list[bytes] = []
+        for pos in positions:
+            body = cache[pos]
+            if body is None:
+                body = cache[pos] = orjson.dumps(self.project(self.records[pos], view, join))
+            bodies.append(body)
+        return bodies
 
     def project(self, record: Record, view: View, join: Callable[[Join, Record], Any]) -> Record:
         rename = dict(view.rename)

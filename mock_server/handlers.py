@@ -55,7 +55,7 @@ class Endpoint:
         pos = self._lookup(params)
         if self.op.action == "update":
             pos = self._update(pos, params.get("body"))
-        body = self.store.encode(self.api.name, self.op.resource, pos, self._view(params))
+        (body,) = self.store.encode(self.api.name, self.op.resource, [pos], self._view(params))
         return Response(self._envelope(body), 200, media_type=JSON)
 
     # --- steps ---------------------------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ class Endpoint:
     def _list(self, params: dict[str, Any]) -> Response:
         page = self.store.collection(self.api.name, self.op.resource).run(Query.from_params(self.op, params))
         view = self._view(params)
-        items = b",".join(self.store.encode(self.api.name, self.op.resource, p, view) for p in page.positions)
+        items = b",".join(self.store.encode(self.api.name, self.op.resource, page.positions, view))
         return Response(self._envelope(b"[" + items + b"]"), 200, self._paging_headers(page), media_type=JSON)
 
     def _paging_headers(self, page: Page) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from mock_server.errors import SettingsError
@@ -16,7 +17,8 @@ MAX_TEXT_CHARS = 2048
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
     seq: int
-    time: str
+    time: float
+    """Seconds since the epoch; shown as an ISO 8601 UTC timestamp (formatted when read, not per request)."""
     api: str | None
     method: str
     path: str
@@ -51,7 +53,7 @@ class Journal:
             items = [e for e in self._entries if api is None or e.api == api]
         if limit is not None:
             items = items[-limit:]
-        return [asdict(e) for e in items]
+        return [{**asdict(e), "time": _iso(e.time)} for e in items]
 
     def clear(self) -> None:
         with self._lock:
@@ -60,3 +62,7 @@ class Journal:
     @property
     def total(self) -> int:
         return self._seq
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")

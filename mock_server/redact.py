@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode
 
@@ -25,6 +26,8 @@ SECRET_PARAM_NAMES = frozenset(
 SECRET_HEADER_NAMES = frozenset(
     {"authorization", "x-access-token", "x-admin-token", "cookie", "proxy-authorization", "x-api-key", "apikey"}
 )
+SECRET_HEADER_KEYS = frozenset(name.encode() for name in SECRET_HEADER_NAMES)
+"""The same names as ASGI header keys (lower-case bytes)."""
 
 
 def is_secret_name(name: str) -> bool:
@@ -32,14 +35,24 @@ def is_secret_name(name: str) -> bool:
     return name.lower() in SECRET_PARAM_NAMES
 
 
+_SECRET_NAME_HINT = re.compile("|".join(re.escape(name) for name in SECRET_PARAM_NAMES) + "|[%+]", re.IGNORECASE)
+"""Matches every query string that may carry a credential parameter (names can also come percent- or +-encoded)."""
+
+
 def redact_query(query: str) -> str:
     """A query string with the values of credential parameters masked (other parameters unchanged)."""
-    if not query:
-        return query
+    return mask_query(query)[0]
+
+
+def mask_query(query: str) -> tuple[str, list[str]]:
+    """The query string with credential parameter values masked, and those values (to mask them elsewhere too)."""
+    if not query or _SECRET_NAME_HINT.search(query) is None:
+        return query, []
     pairs = parse_qsl(query, keep_blank_values=True, errors="replace")
-    if not any(is_secret_name(k) for k, _ in pairs):
-        return query
-    return urlencode([(k, MASK if is_secret_name(k) else v) for k, v in pairs], safe="[]")
+    secrets = [v for k, v in pairs if is_secret_name(k)]
+    if not secrets:
+        return query, []
+    return urlencode([(k, MASK if is_secret_name(k) else v) for k, v in pairs], safe="[]"), secrets
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:

@@ -68,9 +68,10 @@ class Store:
             return related
         return related[0] if related else None
 
-    def encode(self, api: str, resource: str, pos: int, view: View) -> bytes:
+    def encode(self, api: str, resource: str, positions: list[int], view: View) -> list[bytes]:
+        """The JSON bytes of the records at these positions, shaped by the view (joins resolved in this API)."""
         coll = self._collections[api][resource]
-        return coll.encoded(pos, view, lambda j, r: self.joined(api, j, r))
+        return coll.encoded(positions, view, lambda j, r: self.joined(api, j, r))
 
     def write(self, api: str, resource: str, pos: int, record: Record) -> None:
         """Replace a record: persisted first (when a state file is set), then served."""

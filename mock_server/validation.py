@@ -40,21 +40,28 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
         return error
 
     def validate_request(self, request: Any) -> None:
-        declared = [p["name"] for p in self.parameters.get("query", [])]
-        pairs = QueryParams(request.scope.get("query_string", b"")).multi_items()
+        query_string = request.scope.get("query_string", b"")
+        if query_string:
+            self._check_names(QueryParams(query_string).multi_items())
+        super().validate_request(request)
+
+    def _check_names(self, pairs: list[tuple[str, str]]) -> None:
+        """Connexion builds a validator per request: what is derived from the parameters is derived here, only for
+        requests with a query string."""
+        query = self.parameters.get("query", [])
         if self.strict_validation:
+            declared = [p["name"] for p in query]
             unknown = sorted({name for name, _ in pairs} - {*declared, *self.security_query_params})
             if unknown:
                 raise BadRequestProblem(
                     detail=f"unknown query parameter(s) {', '.join(repr(clip(n)) for n in unknown)}"
                     f"; declared: {', '.join(declared) or 'none'}"
                 )
-        single = {p["name"] for p in self.parameters.get("query", []) if _param_type(p) != "array"}
+        single = {p["name"] for p in query if _param_type(p) != "array"}
         repeated = _repeated(pairs, single | self.security_query_params)
         if repeated:
             name, times = repeated
             raise BadRequestProblem(detail=f"query parameter '{name}' is given {times} times; it takes one value")
-        super().validate_request(request)
 
 
 class JSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from starlette.testclient import TestClient
@@ -132,3 +133,32 @@ def test_admin_unknown_path_and_method_are_problems(client: TestClient) -> None:
     missing = client.get("/__admin/nope")
     assert missing.status_code == 404 and "/__admin/apis" in missing.json()["detail"]
     assert client.put("/__admin/apis").status_code == 405
+
+
+def test_journal_masks_credentials_however_the_name_is_spelled_and_stamps_utc_time(client: TestClient) -> None:
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    client.get("/eguma/v1/ticketing/orders.json", params={"APIKEY": APIKEY})
+    client.get(f"/eguma/v1/ticketing/orders.json?api%6Bey={APIKEY}&last_name=Muster")
+    entries = client.get("/__admin/requests").json()["requests"][-2:]
+    assert all(APIKEY not in entry["query"] for entry in entries)
+    assert "last_name=Muster" in entries[-1]["query"]
+    stamps = [datetime.fromisoformat(entry["time"]) for entry in entries]
+    assert all(stamp.utcoffset() == timedelta(0) and before <= stamp <= datetime.now(UTC) for stamp in stamps)
+
+
+def test_responses_vary_by_origin_with_or_without_one(client: TestClient) -> None:
+    """A shared cache must not hand a response without CORS headers to a browser that sent an Origin."""
+    plain = client.get(PD, headers=AUTH["plandocket"])
+    cross = client.get(PD, headers={**AUTH["plandocket"], "Origin": "http://localhost:3000"})
+    assert plain.status_code == cross.status_code == 200
+    assert "Origin" in plain.headers["vary"] and "Origin" in cross.headers["vary"]
+    assert "access-control-allow-origin" not in plain.headers
+    assert cross.headers["access-control-allow-origin"] == "http://localhost:3000"
+
+
+def test_trailing_slash_alias_answers_alike_on_repeated_calls(client: TestClient) -> None:
+    answers = [
+        client.get(path, headers=AUTH["mittwald"]) for path in ["/mittwald/v2/orders", "/mittwald/v2/orders/"] * 2
+    ]
+    assert [a.status_code for a in answers] == [200] * 4
+    assert len({a.content for a in answers}) == 1

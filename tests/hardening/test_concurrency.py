@@ -205,7 +205,7 @@ def test_journal_keeps_the_last_10000_requests_by_default() -> None:
     assert Settings().journal_size == DEFAULT_JOURNAL_SIZE == 10_000
     journal = Journal(Settings().journal_size)
     for n in range(10_001):
-        journal.add(time="", api="printlounge", method="GET", path=f"/{n}", query="", status=200, duration_ms=0.0)
+        journal.add(time=0.0, api="printlounge", method="GET", path=f"/{n}", query="", status=200, duration_ms=0.0)
     entries = journal.entries()
     assert len(entries) == 10_000 and entries[0]["path"] == "/1" and journal.total == 10_001
 
@@ -216,5 +216,5 @@ def test_journal_size_setting_raises_the_limit() -> None:
     assert settings.journal_size == 25_000
     journal = Journal(settings.journal_size)
     for n in range(20_000):
-        journal.add(time="", api=None, method="GET", path=f"/{n}", query="", status=200, duration_ms=0.0)
+        journal.add(time=0.0, api=None, method="GET", path=f"/{n}", query="", status=200, duration_ms=0.0)
     assert len(journal.entries()) == 20_000

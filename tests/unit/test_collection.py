@@ -134,11 +134,11 @@ def test_replace_keeps_indexes_and_views_current() -> None:
     op = _op(filters=(Filter("status", "status"),), sort=Sort(default="id"))
     view = View(properties=("id", "status"))
     before = coll.run(Query.from_params(op, {"status": "NEW"}))
-    assert coll.encoded(0, view, lambda j, r: None) == b'{"id":1,"status":"CONFIRMED"}'
+    assert coll.encoded([0], view, lambda j, r: None) == [b'{"id":1,"status":"CONFIRMED"}']
     coll.replace(0, {**coll.records[0], "status": "NEW"})
     after = coll.run(Query.from_params(op, {"status": "NEW"}))
     assert after.total == before.total + 1 and 0 in after.positions
-    assert coll.encoded(0, view, lambda j, r: None) == b'{"id":1,"status":"NEW"}'
+    assert coll.encoded([0], view, lambda j, r: None) == [b'{"id":1,"status":"NEW"}']
     assert coll.run(Query.from_params(op, {"status": "CONFIRMED"})).total == 2
 
 
