@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-import connexion
 import orjson
 from connexion.exceptions import BadRequestProblem
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -26,6 +25,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from mock_server.admin import admin_app
 from mock_server.auth import security_map
+from mock_server.connexion_app import ConnexionApp
 from mock_server.errors import PAYLOAD_TOO_LARGE, Problem, SpecError
 from mock_server.handlers import Endpoint
 from mock_server.journal import Journal
@@ -195,7 +195,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
     """
     runtime = runtime or build_runtime(settings)
     routes = route_table(runtime)
-    inner = connexion.AsyncApp(__name__)
+    inner = ConnexionApp(__name__)
     for name, model in runtime.models.items():
         inner.add_api(
             model.spec.document,
