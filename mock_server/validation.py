@@ -12,6 +12,7 @@ import orjson
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import Draft4RequestValidator
+from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from starlette.datastructures import QueryParams
@@ -32,7 +33,7 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
     def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None) -> Any:
         if value == [""] and _param_type(param) == "array":
             value = []  # `include=` is the empty array in form style; connexion splits it into [""]
-        error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        error = _schema_error(parameter_type, value, param)
         if error is None and not in_integer_format(value, (param.get("schema") or param).get("format")):
             error = f"{value} is outside the {(param.get('schema') or param)['format']} range"
         if error and not str(error).startswith("Missing"):
@@ -62,6 +63,41 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
         if repeated:
             name, times = repeated
             raise BadRequestProblem(detail=f"query parameter '{name}' is given {times} times; it takes one value")
+
+
+def _schema_error(parameter_type: str, value: Any, param: dict[str, Any]) -> str | None:
+    """What connexion's ParameterValidator.validate_parameter says about a value, without its per-call deep copy of
+    the parameter and a new jsonschema validator each time: validators are compiled once per parameter."""
+    if is_nullable(param) and is_null(value):
+        return None
+    if value is None:
+        return f"Missing {parameter_type} parameter '{param['name']}'" if param.get("required") else None
+    try:
+        _parameter_validator(param).validate(value)
+    except ValidationError as exception:
+        return str(exception)
+    return None
+
+
+_PARAMETER_VALIDATORS: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
+PARAMETER_VALIDATOR_CACHE_SIZE = 1024
+
+
+def _parameter_validator(param: dict[str, Any]) -> Draft4Validator:
+    # keyed by identity: connexion hands over the same parameter dicts of the spec on every request; the cache holds
+    # a reference to each, so no other dict can take over its id while it is cached
+    cached = _PARAMETER_VALIDATORS.get(id(param))
+    if cached is not None and cached[0] is param:
+        return cached[1]
+    if len(_PARAMETER_VALIDATORS) >= PARAMETER_VALIDATOR_CACHE_SIZE:
+        _PARAMETER_VALIDATORS.clear()
+    validator = Draft4Validator(param.get("schema", param), format_checker=_PARAMETER_FORMAT_CHECKER)
+    _PARAMETER_VALIDATORS[id(param)] = (param, validator)
+    return validator
+
+
+_PARAMETER_FORMAT_CHECKER = Draft4Validator.FORMAT_CHECKER
+"""connexion's own choice for parameters (its ParameterValidator): jsonschema's draft 4 formats."""
 
 
 class JSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
