@@ -108,7 +108,33 @@ def build_parser() -> argparse.ArgumentParser:
             "contract", help="check an API (the in-process mock or a real endpoint) against its spec with Schemathesis"
         )
     )
+    for name, module in _plugin_commands():
+        module.configure_parser(commands.add_parser(name, help=module.HELP))
     return parser
+
+
+PLUGIN_COMMANDS: dict[str, str] = {
+    # command name -> module with HELP: str, configure_parser(parser) and command(args) -> int.
+    # Each capability beside the engine (diff, proxy/drift, infer, ...) registers here and lives in its own package.
+    "diff": "mock_server.diff.command",
+    "proxy": "mock_server.drift.proxy_command",
+    "drift": "mock_server.drift.check_command",
+    "infer": "mock_server.infer.command",
+}
+
+
+def _plugin_commands() -> list[tuple[str, Any]]:
+    """The command modules of PLUGIN_COMMANDS that exist in this build (imported lazily: keep them light)."""
+    import importlib
+
+    found = []
+    for name, module_name in PLUGIN_COMMANDS.items():
+        try:
+            found.append((name, importlib.import_module(module_name)))
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not module_name.startswith(exc.name):
+                raise
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return validate(args)
         if args.command == "fixtures":
             return fixtures(args, parser)
+        if args.command in PLUGIN_COMMANDS:
+            return int(dict(_plugin_commands())[args.command].command(args))
         from mock_server import contract
 
         return contract.command(args)
