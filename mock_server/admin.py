@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mock_server.errors import PROBLEM_MEDIA_TYPE, problem_body
+
 if TYPE_CHECKING:
     from mock_server.app import Runtime
 
@@ -104,9 +106,5 @@ def _cross_origin(request: Request) -> bool:
     return origin is not None and urlsplit(origin).netloc != request.headers.get("host", "")
 
 
-def _problem(status: int, title: str, detail: str) -> JSONResponse:
-    return JSONResponse(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail},
-        status_code=status,
-        media_type="application/problem+json",
-    )
+def _problem(status: int, title: str, detail: str) -> Response:
+    return Response(problem_body(status, detail, title), status_code=status, media_type=PROBLEM_MEDIA_TYPE)

@@ -16,8 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-from connexion.exceptions import BadRequestProblem
+from connexion.exceptions import BadRequestProblem, ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolution, Resolver
 from starlette.exceptions import HTTPException
@@ -26,7 +25,16 @@ from starlette.middleware.cors import CORSMiddleware
 from mock_server.admin import admin_app
 from mock_server.auth import security_map
 from mock_server.connexion_app import ConnexionApp
-from mock_server.errors import PAYLOAD_TOO_LARGE, Problem, SpecError
+from mock_server.errors import (
+    INTERNAL,
+    PAYLOAD_TOO_LARGE,
+    PROBLEM_MEDIA_TYPE,
+    Problem,
+    ProblemError,
+    SpecError,
+    problem_body,
+    problem_type,
+)
 from mock_server.handlers import Endpoint
 from mock_server.journal import Journal
 from mock_server.model import ApiModel
@@ -176,10 +184,32 @@ def _routing_error(routes: RouteTable) -> Callable[[ConnexionRequest, HTTPExcept
 
 
 def _problem_response(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> ConnexionResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     return ConnexionResponse(
-        status_code=status, body=orjson.dumps(body), content_type="application/problem+json", headers=headers or {}
+        status_code=status,
+        body=problem_body(status, detail, title),
+        content_type=PROBLEM_MEDIA_TYPE,
+        headers=headers or {},
     )
+
+
+def _connexion_problem(request: ConnexionRequest, exc: ProblemException) -> ConnexionResponse:
+    """Connexion's own problems (401 from security, 415, ...) and ours (ProblemError), in the one error format."""
+    status = int(exc.status or 500)
+    if status >= 500:
+        log.error("%r", exc)
+    kind = exc.kind if isinstance(exc, ProblemError) else problem_type(status)
+    detail = clip(str(exc.detail or kind.title), MAX_DETAIL_CHARS)
+    return ConnexionResponse(
+        status_code=status,
+        body=problem_body(status, detail, str(exc.title or kind.title), kind=kind, **dict(exc.ext or {})),
+        content_type=PROBLEM_MEDIA_TYPE,
+        headers=dict(exc.headers or {}),
+    )
+
+
+def _unhandled(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    log.error("unhandled error in %s %s", request.scope.get("method"), request.scope.get("path"), exc_info=exc)
+    return _problem_response(INTERNAL.status, INTERNAL.title, "The mock failed to answer this request; see its log")
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
@@ -208,6 +238,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
             validator_map=VALIDATORS,
         )
     inner.add_error_handler(BadRequestProblem, _bad_request)
+    inner.add_error_handler(ProblemException, _connexion_problem)
+    inner.add_error_handler(Exception, _unhandled)
     inner.add_error_handler(HTTPException, _routing_error(routes))
     return MockApp(inner, runtime, routes)
 
@@ -393,12 +425,12 @@ async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Scope
 
 
 async def _problem(send: Send, status: int, title: str, detail: str) -> None:
-    body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    body = problem_body(status, detail, title)
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())],
+            "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})

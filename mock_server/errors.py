@@ -11,8 +11,10 @@ MockServerError              start-up and command errors: the CLI prints them an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
+import orjson
 from connexion.exceptions import ProblemException
 
 
@@ -56,6 +58,9 @@ class StateError(ProblemListError):
     """A state file (--state) that cannot be opened or read."""
 
 
+PROBLEM_TYPE_BASE = "https://mock-server.local/problems/"
+
+
 @dataclass(frozen=True, slots=True)
 class ProblemType:
     """A kind of request error: a stable `type` slug, a title and a status."""
@@ -66,7 +71,7 @@ class ProblemType:
 
     @property
     def uri(self) -> str:
-        return f"https://mock-server.local/problems/{self.slug}"
+        return PROBLEM_TYPE_BASE + self.slug
 
 
 BAD_REQUEST = ProblemType("bad-request", "Bad Request", 400)
@@ -77,6 +82,41 @@ METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", "Method Not Allowed", 405
 PAYLOAD_TOO_LARGE = ProblemType("payload-too-large", "Payload Too Large", 413)
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", "Unsupported Media Type", 415)
 INTERNAL = ProblemType("internal-error", "Internal Server Error", 500)
+PROBLEM_TYPES = {
+    kind.status: kind
+    for kind in (
+        BAD_REQUEST,
+        UNAUTHORIZED,
+        FORBIDDEN,
+        NOT_FOUND,
+        METHOD_NOT_ALLOWED,
+        PAYLOAD_TOO_LARGE,
+        UNSUPPORTED_MEDIA_TYPE,
+        INTERNAL,
+    )
+}
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem_type(status: int) -> ProblemType:
+    """The problem type of a status: the named ones above, else one whose slug is the status phrase."""
+    known = PROBLEM_TYPES.get(status)
+    if known is not None:
+        return known
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    return ProblemType(phrase.lower().replace(" ", "-").replace("'", ""), phrase, status)
+
+
+def problem_body(
+    status: int, detail: str, title: str | None = None, *, kind: ProblemType | None = None, **ext: Any
+) -> bytes:
+    """The one error body of every 4xx/5xx the mock produces: compact application/problem+json (RFC 7807) whose
+    `type` is under PROBLEM_TYPE_BASE."""
+    kind = kind or problem_type(status)
+    return orjson.dumps({"type": kind.uri, "title": title or kind.title, "status": status, "detail": detail, **ext})
 
 
 class ProblemError(ProblemException, MockServerError):  # type: ignore[misc]

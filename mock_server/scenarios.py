@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mock_server.errors import BAD_REQUEST, ProblemError
+from mock_server.errors import BAD_REQUEST, ProblemError, problem_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,5 +72,5 @@ def pick_response(responses: dict[str, Any], prefs: Preferences) -> Canned:
     elif examples:
         body = next(iter(examples.values()))
     else:
-        body = {"type": "about:blank", "title": f"Mocked {status}", "status": int(status)}
+        body = {"type": problem_type(int(status)).uri, "title": f"Mocked {status}", "status": int(status)}
     return Canned(status=int(status), media_type=media_type, body=body)
