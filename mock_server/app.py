@@ -40,7 +40,7 @@ from mock_server.journal import Journal
 from mock_server.model import ApiModel
 from mock_server.redact import SECRET_HEADER_KEYS, mask_query, redact_text
 from mock_server.settings import Settings
-from mock_server.specs import Spec, discover_specs
+from mock_server.specs import load_specs
 from mock_server.state import StateFile
 from mock_server.store import Store
 from mock_server.validation import VALIDATORS, RouteTable, clip
@@ -71,28 +71,31 @@ class Runtime:
     models: dict[str, ApiModel]
     store: Store
     journal: Journal
+    state: StateFile | None = None
+    """The --state file, checkpointed on a clean stop."""
 
     def base_path(self, name: str) -> str:
         return "" if self.settings.root else f"/{name}"
 
 
 def load_models(settings: Settings) -> dict[str, ApiModel]:
-    """Every selected spec parsed into an ApiModel; SpecError listing every problem of every file."""
-    if not settings.spec_dir.is_dir():
+    """Every selected spec (settings.spec_sources) parsed into an ApiModel; SpecError listing every problem of every
+    file, two specs of the same name included."""
+    if not settings.spec_paths and not settings.spec_dir.is_dir():
         raise SpecError([Problem(str(settings.spec_dir), "", "spec directory does not exist")])
     problems: list[Problem] = []
     models: dict[str, ApiModel] = {}
-    for path in discover_specs(settings.spec_dir):
+    for spec in load_specs(settings.spec_sources).values():
+        if settings.apis and spec.name not in settings.apis:
+            continue
         try:
-            spec = Spec.from_file(path)
-            if settings.apis and spec.name not in settings.apis:
-                continue
             models[spec.name] = ApiModel.from_spec(spec)
         except SpecError as exc:
             problems += exc.problems
     unknown = [a for a in settings.apis if a not in models]
     if unknown and not problems:
-        problems.append(Problem(str(settings.spec_dir), "", f"no spec for API(s) {', '.join(unknown)}"))
+        where = ", ".join(str(p) for p in settings.spec_sources)
+        problems.append(Problem(where, "", f"no spec for API(s) {', '.join(unknown)}"))
     if problems:
         raise SpecError(problems)
     return models
@@ -113,6 +116,8 @@ def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, d
                 count=50 if settings.count is None else settings.count,
                 reference_date=settings.reference_date,
             )
+        elif settings.generate_missing_fixtures and not (settings.fixtures_dir / f"{name}.json").is_file():
+            dataset = generate_dataset(model, seed=42, count=50, reference_date=settings.reference_date)
         else:
             try:
                 dataset = load_dataset(settings.fixtures_dir / f"{name}.json", model)
@@ -131,7 +136,8 @@ def build_runtime(settings: Settings) -> Runtime:
     records = load_records(settings, models)
     state = StateFile(settings.state_file) if settings.state_file else None
     store = Store(models, records, state)
-    return Runtime(settings=settings, models=models, store=store, journal=Journal(settings.journal_size))
+    journal = Journal(settings.journal_size)
+    return Runtime(settings=settings, models=models, store=store, journal=journal, state=state)
 
 
 class _EndpointResolver(Resolver):  # type: ignore[misc]
@@ -270,7 +276,22 @@ class MockApp:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.connexion_app(scope, self._on_shutdown(receive), send)
+            return
         await self._app(scope, receive, send)
+
+    def _on_shutdown(self, receive: Receive) -> Receive:
+        """The lifespan's receive: on shutdown the --state file's write-ahead log is checkpointed into the .db."""
+        state = self.runtime.state
+
+        async def receive_lifespan() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown" and state is not None:
+                state.checkpoint()
+            return message
+
+        return receive_lifespan
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

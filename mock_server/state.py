@@ -1,7 +1,8 @@
 """This module contains StateFile: writes persisted in SQLite (WAL, synchronous=FULL) so a restart keeps them.
 
 A write is acknowledged only after its transaction is committed, so a crash (even SIGKILL) keeps every write the
-client saw succeed.
+client saw succeed. A clean stop (the ASGI lifespan shutdown, the end of `serve`) checkpoints the write-ahead log, so
+the .db file alone then holds every write.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class StateFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._closed = False
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -63,6 +65,17 @@ class StateFile:
         with self._lock:
             self._db.execute("DELETE FROM records")
 
-    def close(self) -> None:
+    def checkpoint(self) -> None:
+        """Move the write-ahead log into the database file, so the file alone (copied, backed up) holds every
+        acknowledged write; the connection stays usable."""
         with self._lock:
-            self._db.close()
+            if not self._closed:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        """Checkpoint and close (a clean stop); calling it again does nothing."""
+        self.checkpoint()
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._db.close()
