@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mock_server.errors import PROBLEM_MEDIA_TYPE, problem_body
+from mock_server.seeding import Seeder, seeding_routes
 
 if TYPE_CHECKING:
     from mock_server.app import Runtime
@@ -94,11 +95,15 @@ def admin_app(runtime: Runtime) -> Starlette:
             Route("/__admin/requests", guard(requests), methods=["GET"]),
             Route("/__admin/requests", guard(clear_requests), methods=["DELETE"]),
             Route("/__admin/reset", guard(reset), methods=["POST"]),
+            *seeding_routes(Seeder(runtime.models, runtime.store), guard),
         ],
     )
 
 
-ROUTES_HINT = "Admin endpoints: GET /__admin/apis, GET|DELETE /__admin/requests, POST /__admin/reset"
+ROUTES_HINT = (
+    "Admin endpoints: GET /__admin/apis, GET|DELETE /__admin/requests, POST /__admin/reset, "
+    "GET|PUT|POST /__admin/apis/{api}/resources/{resource}, DELETE /__admin/apis/{api}/resources/{resource}/{key}"
+)
 
 
 def _cross_origin(request: Request) -> bool:

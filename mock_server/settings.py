@@ -5,13 +5,25 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 
 from mock_server.auth import AuthConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC_DIR = PROJECT_ROOT / "specs"
-DEFAULT_FIXTURES_DIR = PROJECT_ROOT / "fixtures"
+BUNDLED_DIR = Path(str(files("mock_server"))) / "_bundled"
+"""Where a built wheel carries the top-level specs/ and fixtures/ (setup.py copies them at build time)."""
+
+
+def _data_dir(name: str) -> Path:
+    """The bundled copy of specs/ or fixtures/ in an installed wheel, else the checkout's own (editable installs)."""
+    bundled = BUNDLED_DIR / name
+    return bundled if bundled.is_dir() else PROJECT_ROOT / name
+
+
+DEFAULT_SPEC_DIR = _data_dir("specs")
+"""The four vendor specs."""
+DEFAULT_FIXTURES_DIR = _data_dir("fixtures")
 DEFAULT_REFERENCE_DATE = datetime(2026, 1, 1)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -24,9 +36,13 @@ class Settings:
     """Everything `serve` (and the in-process app of tests and contract runs) is configured by."""
 
     spec_dir: Path = DEFAULT_SPEC_DIR
+    spec_paths: tuple[Path, ...] = ()
+    """Spec files and directories of specs to serve; empty means every spec in spec_dir."""
     fixtures_dir: Path = DEFAULT_FIXTURES_DIR
+    generate_missing_fixtures: bool = False
+    """An API without a file in fixtures_dir gets generated data (seed 42, 50 records) instead of an error."""
     apis: tuple[str, ...] = ()
-    """API names to mount; empty means every spec in spec_dir."""
+    """API names to mount; empty means every spec of spec_paths (or spec_dir)."""
     root: bool = False
     """Serve the single selected API at / instead of /<name>."""
     seed: int | None = None
@@ -42,6 +58,11 @@ class Settings:
     auth: AuthConfig = field(default_factory=AuthConfig)
     journal_size: int = DEFAULT_JOURNAL_SIZE
     max_body_bytes: int = MAX_BODY_BYTES
+
+    @property
+    def spec_sources(self) -> tuple[Path, ...]:
+        """The spec files and directories to load: spec_paths, or spec_dir."""
+        return self.spec_paths or (self.spec_dir,)
 
     @classmethod
     def for_tests(cls, **overrides: object) -> Settings:

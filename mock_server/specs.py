@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import glob
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,7 +14,7 @@ from typing import Any
 import orjson
 import yaml
 
-from mock_server.errors import Problem, SpecError
+from mock_server.errors import Problem, SettingsError, SpecError
 from mock_server.types import Document, Schema
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -34,9 +37,7 @@ class Spec:
     def from_file(cls, path: Path) -> Spec:
         """Load a YAML or JSON spec; raise SpecError naming the file if it can't be parsed."""
         document = load_document(path)
-        api = document.get("x-mock-api") or {}
-        name = api.get("name") if isinstance(api, dict) else None
-        return cls(path=path, document=document, name=str(name or path.stem))
+        return cls(path=path, document=document, name=api_name(path, document))
 
     @cached_property
     def resolved(self) -> Document:
@@ -74,6 +75,85 @@ def load_document(path: Path) -> Document:
 def discover_specs(spec_dir: Path) -> list[Path]:
     """The spec files in a directory, sorted by name."""
     return sorted(p for p in spec_dir.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file())
+
+
+def api_name(path: Path, document: Document) -> str:
+    """An API's name (mount prefix, fixture file name, the name `contract` and the admin API take):
+    `x-mock-api.name` where present, else the file stem lower-cased with every run of other characters than
+    a-z0-9 replaced by `-` (`Pet Store.v2.yaml` -> `pet-store-v2`)."""
+    api = document.get("x-mock-api")
+    name = api.get("name") if isinstance(api, dict) else None
+    if name:
+        return str(name)
+    return _NOT_NAME.sub("-", path.stem.lower()).strip("-") or "api"
+
+
+_NOT_NAME = re.compile("[^a-z0-9]+")
+
+
+def spec_files(paths: Iterable[Path]) -> list[Path]:
+    """The spec files that paths name: files as given, directories expanded to their spec files (sorted), each
+    file once; SpecError naming every path that is neither."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files += discover_specs(path)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), "", "no such spec file or directory"))
+    if problems:
+        raise SpecError(problems)
+    seen: set[Path] = set()
+    unique = []
+    for file in files:
+        if file.resolve() not in seen:
+            seen.add(file.resolve())
+            unique.append(file)
+    return unique
+
+
+def load_specs(paths: Sequence[Path]) -> dict[str, Spec]:
+    """Every spec the paths name, by API name; SpecError listing unreadable files and names given twice."""
+    problems: list[Problem] = []
+    specs: dict[str, Spec] = {}
+    for path in spec_files(paths):
+        try:
+            spec = Spec.from_file(path)
+        except SpecError as exc:
+            problems += exc.problems
+            continue
+        if spec.name in specs:
+            other = specs[spec.name].path
+            problems.append(
+                Problem(str(path), "", f"two specs are named {spec.name!r}: {other} and {path} (set x-mock-api.name)")
+            )
+            continue
+        specs[spec.name] = spec
+    if problems:
+        raise SpecError(problems)
+    return specs
+
+
+def looks_like_path(value: str) -> bool:
+    """True when a command-line value names a spec file or directory rather than an API name."""
+    return "/" in value or "\\" in value or value.endswith(SPEC_SUFFIXES)
+
+
+def find_spec(name_or_path: str, spec_dirs: Sequence[Path]) -> Spec:
+    """The spec a command-line argument names: a spec file's path, or the name of an API in spec_dirs;
+    SettingsError naming the known APIs otherwise."""
+    if looks_like_path(name_or_path):
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise SettingsError(f"no such spec file: {name_or_path}")
+        return Spec.from_file(path)
+    specs = load_specs(spec_dirs)
+    if name_or_path not in specs:
+        known = ", ".join(sorted(specs)) or "none"
+        raise SettingsError(f"unknown API {name_or_path!r}; known: {known} (or give a spec file's path)")
+    return specs[name_or_path]
 
 
 def resolve_pointer(document: Document, ref: str) -> Any:
@@ -139,3 +219,19 @@ def _convert(node: Any) -> Any:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def config_spec_paths(config_file: Path, patterns: object) -> tuple[Path, ...]:
+    """The spec files a project file lists (`specs = ["apis/*.yaml"]`, globs relative to the file), in the order
+    given; SettingsError when the value is not a list of strings or a pattern matches no spec file."""
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise SettingsError(f'{config_file}: specs must be a list of paths or globs, e.g. specs = ["apis/*.yaml"]')
+    base = config_file.parent
+    paths: list[Path] = []
+    for pattern in patterns:
+        matches = [Path(m) for m in sorted(glob.glob(str(base / pattern), recursive=True))]
+        matches = [m for m in matches if m.is_dir() or (m.is_file() and m.suffix in SPEC_SUFFIXES)]
+        if not matches:
+            raise SettingsError(f"{config_file}: specs: {pattern!r} matches no spec file or directory")
+        paths += matches
+    return tuple(paths)

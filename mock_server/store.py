@@ -29,6 +29,8 @@ class Store:
         }
         self._state = state
         self._collections: dict[str, dict[str, Collection]] = {}
+        self._base_keys: dict[tuple[str, str], set[Any]] = {}
+        """Keys of the base data (fixtures, or the records seeding set) per (api, resource); built when needed."""
         self.orphaned_writes = 0
         self._build()
         if state is not None:
@@ -44,13 +46,23 @@ class Store:
         }
 
     def _apply_state(self, state: StateFile) -> None:
-        for api, resource, key, record in state.load():
+        for api, resource, seeded in state.load_seeded():
+            if resource in self._collections.get(api, {}):
+                self._set_records(api, resource, seeded)
+            else:
+                self.orphaned_writes += len(seeded)
+        for kind, api, resource, key, record in state.load_all():
             coll = self._collections.get(api, {}).get(resource)
             pos = coll.by_key.get(key) if coll is not None else None
-            if coll is None or pos is None:
-                self.orphaned_writes += 1
+            if coll is None or (pos is None and kind != "insert"):
+                self.orphaned_writes += kind == "write"  # a deleted record the fixtures no longer have is no loss
                 continue
-            coll.replace(pos, record)
+            if record is None and pos is not None:
+                coll.delete(pos)
+            elif record is not None and pos is None:
+                coll.insert(record)
+            elif record is not None and pos is not None:
+                coll.replace(pos, record)
 
     def collection(self, api: str, resource: str) -> Collection:
         return self._collections[api][resource]
@@ -76,16 +88,67 @@ class Store:
     def write(self, api: str, resource: str, pos: int, record: Record) -> None:
         """Replace a record: persisted first (when a state file is set), then served."""
         coll = self._collections[api][resource]
+        key = record[coll.resource.key]
         if self._state is not None:
-            self._state.save(api, resource, record[coll.resource.key], record)
+            self._state.save(api, resource, key, record, "write" if self._in_base(api, resource, key) else "insert")
         coll.replace(pos, record)
+        self._joins_changed(api, coll)
+
+    def insert(self, api: str, resource: str, record: Record) -> int:
+        """Add a record (its key is new): persisted first (when a state file is set), then served; its position."""
+        coll = self._collections[api][resource]
+        key = record[coll.resource.key]
+        if self._state is not None:
+            self._state.save(api, resource, key, record, "write" if self._in_base(api, resource, key) else "insert")
+        pos = coll.insert(record)
+        self._joins_changed(api, coll)
+        return pos
+
+    def delete(self, api: str, resource: str, pos: int) -> None:
+        """Remove a record: persisted first (when a state file is set), then gone from lists, lookups and joins."""
+        coll = self._collections[api][resource]
+        key = coll.records[pos][coll.resource.key]
+        if self._state is not None:
+            self._state.delete(api, resource, key, base=self._in_base(api, resource, key))
+        coll.delete(pos)
+        self._joins_changed(api, coll)
+
+    def _joins_changed(self, api: str, coll: Collection) -> None:
         for other in self._collections[api].values():  # views embedding this record through a join
             if other is not coll:
                 other.clear_views()
+
+    def _in_base(self, api: str, resource: str, key: Any) -> bool:
+        keys = self._base_keys.get((api, resource))
+        if keys is None:
+            field = self._models[api].resources[resource].key
+            records = self._pristine.get(api, {}).get(resource, [])
+            keys = self._base_keys[(api, resource)] = {r[field] for r in records}
+        return key in keys
+
+    # --- seeding (mock_server.seeding checks the records before it calls these) --------------------------------
+    def records(self, api: str, resource: str) -> list[Record]:
+        """The resource's current records (writes and seeded records included), in store order."""
+        return [record for _, record in self._collections[api][resource].live()]
+
+    def set_records(self, api: str, resource: str, records: list[Record]) -> None:
+        """Make these the resource's records: persisted first (when a state file is set), then served by every
+        operation (a new collection, so every index and sort order is rebuilt)."""
+        if self._state is not None:
+            self._state.save_seeded(api, resource, records)
+        self._set_records(api, resource, records)
+
+    def _set_records(self, api: str, resource: str, records: list[Record]) -> None:
+        collections = self._collections[api]
+        collections[resource] = Collection(collections[resource].resource, list(records))
+        self._base_keys[(api, resource)] = {r[collections[resource].resource.key] for r in records}
+        for other in collections.values():  # views embedding these records through a join
+            other.clear_views()
 
     def reset(self) -> None:
         """Drop every write (also from the state file) and serve the fixtures again."""
         if self._state is not None:
             self._state.clear()
+        self._base_keys.clear()
         self._build()
         log.info("store reset to fixtures")
