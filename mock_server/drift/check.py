@@ -14,7 +14,7 @@ from mock_server.drift.values import breaks_format, breaks_pattern, looks_sensit
 from mock_server.specs import resolve_pointer
 from mock_server.types import Document
 
-_MISSING = object()
+MISSING = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +28,14 @@ class Observation:
     expected: str
     observed: Any
     """A JSON type name, or the value itself for enum values (a scalar), status codes and media types."""
-    value: Any = _MISSING
-    """The value seen (for the example and the inferred shape); _MISSING when there is none."""
+    value: Any = MISSING
+    """The value seen (for the example and the inferred shape); MISSING when there is none."""
     media_type: str = ""
     """For undeclared statuses and content types: the media type of the body (empty when there was none)."""
 
     @property
     def has_value(self) -> bool:
-        return self.value is not _MISSING
+        return self.value is not MISSING
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from mock_server.drift.check import SEVERITY, Observation, Visit, check_value, deref, escape, iter_headers
+from mock_server.drift.check import MISSING, SEVERITY, Observation, Visit, check_value, deref, escape, iter_headers
 from mock_server.drift.operations import Operation, OperationIndex
 from mock_server.drift.report import Finding, OperationReport, Report, sort_findings
 from mock_server.drift.shape import Shape
@@ -168,7 +168,7 @@ class DriftRecorder:
         parsed = _parse_json(body) if has_body and _is_json(media_type) else _NOT_JSON
         if key is None:
             declared = ", ".join(str(k) for k in responses) or "none"
-            value = parsed if parsed is not _NOT_JSON else None
+            value = parsed if parsed is not _NOT_JSON else MISSING
             where = f"{operation.pointer}/responses"
             shown_media = media_type if has_body else ""
             obs = Observation("undeclared_status", "", where, f"statuses {declared}", status, value, shown_media)
@@ -183,7 +183,7 @@ class DriftRecorder:
         content = response.get("content") or {}
         matched = _match_media(content, media_type or "application/json")
         if matched is None:
-            value = parsed if parsed is not _NOT_JSON else None
+            value = parsed if parsed is not _NOT_JSON else MISSING
             shown = media_type or "(none)"
             expected = ", ".join(content) or "no body"
             visit.observations.append(
