@@ -13,7 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem, ProblemException
@@ -35,6 +35,8 @@ from mock_server.errors import (
     problem_body,
     problem_type,
 )
+from mock_server.faults.middleware import FaultMiddleware
+from mock_server.faults.state import Resilience
 from mock_server.handlers import Endpoint
 from mock_server.journal import Journal
 from mock_server.model import ApiModel
@@ -54,6 +56,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 log = logging.getLogger("mock_server")
 access_log = logging.getLogger("mock_server.access")
 EXPOSED_HEADERS = ["X-Pagination-Limit", "X-Pagination-Skip", "X-Pagination-Page", "X-Pagination-TotalCount"]
+EXPOSED_HEADERS += ["Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"]  # rate limits
 MAX_DETAIL_CHARS = 500
 """Problem details echo the offending value; a 100 KB query value is cut, not echoed whole."""
 ALIAS_CACHE_SIZE = 4096
@@ -73,6 +76,8 @@ class Runtime:
     journal: Journal
     state: StateFile | None = None
     """The --state file, checkpointed on a clean stop."""
+    resilience: Resilience = field(default_factory=Resilience)
+    """The active fault rules and rate limits (mock_server.faults)."""
 
     def base_path(self, name: str) -> str:
         return "" if self.settings.root else f"/{name}"
@@ -103,21 +108,25 @@ def load_models(settings: Settings) -> dict[str, ApiModel]:
 
 def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, dict[str, list[Any]]]:
     """Fixture records per API: generated in memory with --seed/--count, else loaded (and checked) from files."""
-    from mock_server.dataset import generate_dataset, load_dataset
+    from mock_server.dataset import default_count, generate_dataset, is_generic, load_dataset
     from mock_server.errors import FixtureError
 
     records: dict[str, dict[str, list[Any]]] = {}
     problems: list[Problem] = []
     for name, model in models.items():
+        missing = not (settings.fixtures_dir / f"{name}.json").is_file()
         if settings.seed is not None or settings.count is not None:
             dataset = generate_dataset(
                 model,
                 seed=42 if settings.seed is None else settings.seed,
-                count=50 if settings.count is None else settings.count,
+                count=default_count(model) if settings.count is None else settings.count,
                 reference_date=settings.reference_date,
             )
-        elif settings.generate_missing_fixtures and not (settings.fixtures_dir / f"{name}.json").is_file():
-            dataset = generate_dataset(model, seed=42, count=50, reference_date=settings.reference_date)
+        elif missing and (settings.generate_missing_fixtures or is_generic(model)):
+            # a spec without vendor rules (a plain spec) and without a fixture file is served from generated data
+            dataset = generate_dataset(
+                model, seed=42, count=default_count(model), reference_date=settings.reference_date
+            )
         else:
             try:
                 dataset = load_dataset(settings.fixtures_dir / f"{name}.json", model)
@@ -137,7 +146,8 @@ def build_runtime(settings: Settings) -> Runtime:
     state = StateFile(settings.state_file) if settings.state_file else None
     store = Store(models, records, state)
     journal = Journal(settings.journal_size)
-    return Runtime(settings=settings, models=models, store=store, journal=journal, state=state)
+    resilience = Resilience.build(settings.resilience, models)
+    return Runtime(settings=settings, models=models, store=store, journal=journal, state=state, resilience=resilience)
 
 
 class _EndpointResolver(Resolver):  # type: ignore[misc]
@@ -156,6 +166,7 @@ class _EndpointResolver(Resolver):  # type: ignore[misc]
             self.model.operations[op_id],
             self.runtime.store,
             self.runtime.settings.auth.for_api(self.model.name),
+            seed=42 if self.runtime.settings.seed is None else self.runtime.settings.seed,
         )
 
         async def handle(**params: Any) -> Any:
@@ -247,7 +258,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
     inner.add_error_handler(ProblemException, _connexion_problem)
     inner.add_error_handler(Exception, _unhandled)
     inner.add_error_handler(HTTPException, _routing_error(routes))
-    return MockApp(inner, runtime, routes)
+    return MockApp(FaultMiddleware(inner, runtime), runtime, routes)
 
 
 def route_table(runtime: Runtime) -> RouteTable:
@@ -300,6 +311,11 @@ class MockApp:
         started = time.perf_counter()
         status = 500
         path: str = scope["path"]
+        if scope["method"] in ("GET", "HEAD") and (path == "/__admin" or path.startswith("/__admin/")):
+            # admin reads stay out of the journal: the inspector polls them every second and would push the API's
+            # own requests out of it
+            await self._admin(scope, receive, send)
+            return
         requested = scope  # the journal shows what the client called, before any alias rewrite
 
         async def send_and_record(message: Message) -> None:
@@ -358,7 +374,7 @@ class MockApp:
         query, query_secrets = mask_query(scope.get("query_string", b"").decode("latin-1"))
         carried = _carried_secrets(scope, query_secrets, self.runtime.settings.admin_token)
         if carried:  # a credential also pasted into a filter or the path is masked there too
-            query, path = redact_text(query, carried), redact_text(path, carried)
+            query, path = mask_query(query, carried)[0], redact_text(path, carried)  # whole values/tokens only
         duration = round((time.perf_counter() - started) * 1000, 3)
         entry = self.runtime.journal.add(
             time=time.time(),

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from mock_server.model import Filter, Join, Resource
-from mock_server.query import Page, Query
+from mock_server.query import InvalidCursor, Page, Query
 from mock_server.types import Record
 
 _MISSING = object()
@@ -75,12 +75,18 @@ class Collection:
         self._orders: dict[str, tuple[list[int], list[tuple[Any, ...]]]] = {}
         self._encoded: dict[View, list[bytes | None]] = {}
         self._matches: dict[tuple[str, str, Any], frozenset[int] | set[int]] = {}
+        self._deleted: set[int] = set()
+        """Positions of deleted records: positions never move, so every index and cache stays addressable."""
         for pos, record in enumerate(records):
             self.by_key[record[resource.key]] = pos
         self._all = frozenset(range(len(records)))
 
     def __len__(self) -> int:
-        return len(self.records)
+        return len(self.records) - len(self._deleted)
+
+    def live(self) -> list[tuple[int, Record]]:
+        """(position, record) of every record not deleted, in insertion order."""
+        return [(pos, r) for pos, r in enumerate(self.records) if pos not in self._deleted]
 
     # --- lookups -------------------------------------------------------------------------------------------------
     def find(self, field: str, value: Any) -> int | None:
@@ -101,7 +107,7 @@ class Collection:
         index = self._eq.get(field)
         if index is None:
             index = {}
-            for pos, record in enumerate(self.records):
+            for pos, record in self.live():
                 for value in set(map(_hashable, field_values(record, field))):
                     index.setdefault(value, set()).add(pos)
             self._eq[field] = index
@@ -112,7 +118,7 @@ class Collection:
         cached = self._orders.get(field)
         if cached is None:
             key = self.resource.key
-            keyed = sorted(((*_sort_key(field_value(r, field)), r[key]), pos) for pos, r in enumerate(self.records))
+            keyed = sorted(((*_sort_key(field_value(r, field)), r[key]), pos) for pos, r in self.live())
             cached = ([pos for _, pos in keyed], [k for k, _ in keyed])
             self._orders[field] = cached
         return cached
@@ -138,13 +144,30 @@ class Collection:
             for v in dict.fromkeys(map(_hashable, values)):
                 selected |= index.get(v, set())
             return self._all - selected if flt.op == "not_in" else selected
+        if flt.op == "contains":
+            needle = str(value).casefold()
+            fields = flt.fields or (flt.field,)
+            return {
+                pos
+                for pos, record in self.live()
+                if any(isinstance(v, str) and needle in v.casefold() for f in fields for v in field_values(record, f))
+            }
         order, keys = self._order(flt.field)
-        probe = (1, value)
-        if flt.op == "gte":
-            return set(order[bisect_left(keys, probe) :])
-        # lt: null (0, 0) sorts below every value and is not "before" anything
+        try:
+            return self._range(flt.op, value, order, keys)
+        except TypeError:  # a value not comparable with the field's (a string against integers): nothing matches
+            return set()
+
+    @staticmethod
+    def _range(op: str, value: Any, order: list[int], keys: list[tuple[Any, ...]]) -> set[int]:
+        if op == "gte":
+            return set(order[bisect_left(keys, (1, value)) :])
+        if op == "gt":
+            return set(order[bisect_right(keys, (1, value, _Top())) :])
+        # lt, lte: null (0, 0) sorts below every value and is not "before" anything
         first_value = bisect_right(keys, (0, 0, _Top()))
-        return set(order[first_value : bisect_left(keys, probe)])
+        end = bisect_right(keys, (1, value, _Top())) if op == "lte" else bisect_left(keys, (1, value))
+        return set(order[first_value:end])
 
     # --- queries -------------------------------------------------------------------------------------------------
     def run(self, query: Query) -> Page:
@@ -156,27 +179,52 @@ class Collection:
             if not candidates:
                 break
         order = self._ordered_positions(query)
-        start = self._keyset_start(query, len(order)) if query.after is not None else 0
+        start = 0
+        if query.after is not None:
+            start = self._keyset_start(query, len(order))
+        elif query.cursor is not None:
+            start = self._cursor_start(query, len(order))
         limit = query.limit
         if candidates is None:
             window = order[start:] if start else order
             end = None if limit is None else query.skip + limit
-            return Page(positions=list(window[query.skip : end]), total=len(order), limit=limit, skip=query.skip)
+            more = end is not None and len(window) > end
+            page = list(window[query.skip : end])
+            return Page(positions=page, total=len(order), limit=limit, skip=query.skip, more=more)
         wanted = None if limit is None else query.skip + limit
+        probe = wanted + 1 if wanted is not None and query.want_more else wanted  # one more: does a next page exist?
         picked: list[int] = []
         if len(candidates) * 8 < len(order):  # selective filter: sort the few candidates by rank
             rank = self._rank(query)
             ranked = sorted((rank[p], p) for p in candidates)
             if start:
                 ranked = ranked[bisect_left(ranked, (start, -1)) :]
-            picked = [p for _, p in ranked[:wanted]]
+            picked = [p for _, p in ranked[:probe]]
         else:  # broad filter: walk the sort order until the page is full
             for pos in order[start:] if start else order:
                 if pos in candidates:
                     picked.append(pos)
-                    if wanted is not None and len(picked) >= wanted:
+                    if probe is not None and len(picked) >= probe:
                         break
-        return Page(positions=picked[query.skip :], total=len(candidates), limit=limit, skip=query.skip)
+        more = wanted is not None and len(picked) > wanted
+        picked = picked[query.skip : wanted]
+        return Page(positions=picked, total=len(candidates), limit=limit, skip=query.skip, more=more)
+
+    def cursor_after(self, pos: int, query: Query) -> tuple[Any, Any]:
+        """The (sort value, key) a cursor pointing after the record at pos holds."""
+        record = self.records[pos]
+        return field_value(record, query.sort_field or self.resource.key), record[self.resource.key]
+
+    def _cursor_start(self, query: Query, n: int) -> int:
+        """Index in the sorted order of the first record after the cursor's (sort value, key)."""
+        assert query.cursor is not None
+        _, keys = self._order(query.sort_field or self.resource.key)
+        value, key = query.cursor
+        probe = (*_sort_key(value), key)
+        try:
+            return n - bisect_left(keys, probe) if query.descending else bisect_right(keys, probe)
+        except TypeError:  # a cursor made for another sort order
+            raise InvalidCursor("the cursor does not belong to this sort order") from None
 
     def _ordered_positions(self, query: Query) -> list[int]:
         field = query.sort_field or self.resource.key
@@ -247,6 +295,35 @@ class Collection:
         return {k: v for k, v in record.items() if k not in self.resource.hidden}
 
     # --- writes --------------------------------------------------------------------------------------------------
+    def insert(self, record: Record) -> int:
+        """Add a record (its key must be new) and bring every index up to date; returns its position."""
+        pos = len(self.records)
+        self.records.append(record)
+        self.by_key[record[self.resource.key]] = pos
+        self._all = self._all | {pos}
+        for field, index in self._eq.items():
+            for value in set(map(_hashable, field_values(record, field))):
+                index.setdefault(value, set()).add(pos)
+        self._orders.clear()  # every sort order (and rank) gains the record
+        self._matches.clear()
+        for cache in self._encoded.values():
+            cache.append(None)
+        return pos
+
+    def delete(self, pos: int) -> None:
+        """Remove the record at pos from every index: it is no longer found, listed, filtered or joined."""
+        record = self.records[pos]
+        self._deleted.add(pos)
+        del self.by_key[record[self.resource.key]]
+        self._all = self._all - {pos}
+        for field, index in self._eq.items():
+            for value in set(map(_hashable, field_values(record, field))):
+                index.get(value, set()).discard(pos)
+        self._orders.clear()
+        self._matches.clear()
+        for cache in self._encoded.values():
+            cache[pos] = None
+
     def replace(self, pos: int, record: Record) -> None:
         """Store a new version of the record at pos and bring every index up to date."""
         old = self.records[pos]

@@ -6,25 +6,34 @@ and shapes the response bytes and headers.
 
 from __future__ import annotations
 
+import copy
 import secrets
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
+import jsonschema_rs
 import orjson
 from connexion.context import request
 from starlette.responses import Response
 
 from mock_server.auth import ApiAuth
-from mock_server.collection import View
-from mock_server.errors import BAD_REQUEST, FORBIDDEN, NOT_FOUND, ProblemError
-from mock_server.model import ApiModel, Operation
-from mock_server.query import Page, Query
+from mock_server.collection import Collection, View, field_value
+from mock_server.errors import BAD_REQUEST, FORBIDDEN, INTERNAL, NOT_FOUND, ProblemError, ProblemType, SpecError
+from mock_server.model import ApiModel, Filter, Operation, schema_properties
+from mock_server.query import InvalidCursor, Page, Query, encode_cursor
+from mock_server.sample import Sampler
 from mock_server.scenarios import Preferences, pick_response
 from mock_server.store import Store
-from mock_server.types import Record
+from mock_server.types import Record, Schema
 
 JSON = "application/json"
+CONFLICT = ProblemType("conflict", "Conflict", 409)
+KEY_ATTEMPTS = 100
+"""Generated keys tried before a create gives up on a schema whose keys are (nearly) used up."""
 
 
 @dataclass(frozen=True)
@@ -37,26 +46,55 @@ class Endpoint:
     auth: ApiAuth
     responses: dict[str, Any]
     base_view: View
+    seed: int = 42
+    request_body: Schema = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False)
+    """Lazily built: generated bodies (the same for the same seed), makers, the record validator."""
 
     @classmethod
-    def build(cls, api: ApiModel, op: Operation, store: Store, auth: ApiAuth) -> Endpoint:
+    def build(cls, api: ApiModel, op: Operation, store: Store, auth: ApiAuth, *, seed: int = 42) -> Endpoint:
         resolved = api.spec.resolved["paths"][op.path][op.method]
         join_names = tuple(op.includes.joins) if op.includes else ()
         view = View(properties=op.item_properties, rename=tuple(op.rename.items()), join_names=join_names)
-        return cls(api=api, op=op, store=store, auth=auth, responses=resolved.get("responses") or {}, base_view=view)
+        body_content = (resolved.get("requestBody") or {}).get("content") or {}
+        body_schema = (_json_media(body_content) or {}).get("schema") or {}
+        return cls(
+            api=api,
+            op=op,
+            store=store,
+            auth=auth,
+            responses=resolved.get("responses") or {},
+            base_view=view,
+            seed=seed,
+            request_body=body_schema if isinstance(body_schema, dict) else {},
+        )
 
     async def __call__(self, **params: Any) -> Response:
         self._authorize(params.get("token_info"))
         prefs = Preferences.from_header(request.headers.get("prefer"))
         if prefs.active:
             return self._canned(prefs)
-        if self.op.action == "list":
+        try:
+            return self._act(params)
+        except _Answer as answer:
+            return answer.response
+
+    def _act(self, params: dict[str, Any]) -> Response:
+        action = self.op.action
+        if action == "respond":
+            return self._respond()
+        if action == "list":
             return self._list(params)
+        if action == "create":
+            return self._create(params)
         pos = self._lookup(params)
-        if self.op.action == "update":
+        if action == "update":
             pos = self._update(pos, params.get("body"))
-        (body,) = self.store.encode(self.api.name, self.op.resource, [pos], self._view(params))
-        return Response(self._envelope(body), 200, media_type=JSON)
+        elif action in ("replace", "patch"):
+            pos = self._rewrite(pos, params.get("body"))
+        elif action == "delete":
+            return self._delete(pos)
+        return self._answer(pos, params, self.op.status)
 
     # --- steps ---------------------------------------------------------------------------------------------------
     def _authorize(self, token_info: dict[str, Any] | None) -> None:
@@ -68,6 +106,10 @@ class Endpoint:
         if flag and not self.auth.flag_enabled(flag):
             raise ProblemError(FORBIDDEN, f"The feature flag {flag!r} is not enabled for this tenant")
 
+    @property
+    def _coll(self) -> Collection:
+        return self.store.collection(self.api.name, self.op.resource)
+
     def _view(self, params: dict[str, Any]) -> View:
         includes = self.op.includes
         if includes is None or not params.get(includes.param):
@@ -78,10 +120,18 @@ class Endpoint:
         return View(self.base_view.properties, self.base_view.rename, joins, self.base_view.join_names)
 
     def _list(self, params: dict[str, Any]) -> Response:
-        page = self.store.collection(self.api.name, self.op.resource).run(Query.from_params(self.op, params))
+        try:
+            query = Query.from_params(self.op, params)
+            scope = self._parent_scope(params)
+            if scope is not None:
+                query = Query(**{**_fields(query), "filters": (*query.filters, scope)})
+            page = self._coll.run(query)
+        except InvalidCursor as exc:
+            raise ProblemError(BAD_REQUEST, f"Invalid cursor: {exc}") from None
         view = self._view(params)
         items = b",".join(self.store.encode(self.api.name, self.op.resource, page.positions, view))
-        return Response(self._envelope(b"[" + items + b"]"), 200, self._paging_headers(page), media_type=JSON)
+        body = self._envelope(b"[" + items + b"]", page, self._next(page, query))
+        return Response(body, self.op.status, self._paging_headers(page), media_type=self._media_type(self.op.status))
 
     def _paging_headers(self, page: Page) -> dict[str, str]:
         paging = self.op.paging
@@ -90,23 +140,75 @@ class Endpoint:
         values = {"limit": page.limit, "skip": page.skip, "page": page.page_number, "total": page.total}
         return {name: str(values[what]) for what, name in paging.headers.items() if what in values}
 
+    def _next(self, page: Page, query: Query) -> str | None:
+        """The next page's cursor (cursor paging) or URL (offset, keyset), None on the last page."""
+        paging = self.op.paging
+        if paging is None or not page.positions or not (page.more or page.skip + len(page.positions) < page.total):
+            return None
+        last = page.positions[-1]
+        if paging.style == "cursor":
+            return encode_cursor(*self._coll.cursor_after(last, query)) if page.more else None
+        if paging.style == "keyset" and paging.after_param:
+            after = self._coll.cursor_after(last, query)[0]
+            return str(request.url.include_query_params(**{paging.after_param: after}))
+        if paging.page_param:
+            return str(request.url.include_query_params(**{paging.page_param: page.page_number + 1}))
+        if paging.skip_param:
+            return str(request.url.include_query_params(**{paging.skip_param: page.skip + len(page.positions)}))
+        return None
+
+    # --- one record ----------------------------------------------------------------------------------------------
+    def _parent_scope(self, params: dict[str, Any]) -> Any:
+        """The (filter, value) that scopes the operation to its parent, or None; 404 when the parent doesn't
+        exist."""
+        parent = self.op.parent
+        if parent is None:
+            return None
+        value = _coerce_to(params.get(parent.param), schema_properties(self._coll.resource.schema).get(parent.field))
+        link = self._coll.resource.parent
+        if (
+            link is not None
+            and self.store.collection(self.api.name, link.resource).find(
+                self.store.collection(self.api.name, link.resource).resource.key, value
+            )
+            is None
+        ):
+            self._not_found(f"No {link.resource} record with key {params.get(parent.param)!r}")
+        return Filter(param=parent.param, field=parent.field), value
+
     def _lookup(self, params: dict[str, Any]) -> int:
         lookup = self.op.lookup
-        assert lookup is not None  # model guarantees it for read/update
+        assert lookup is not None  # model guarantees it for keyed actions
+        scope = self._parent_scope(params)
         value = params.get(lookup.param)
-        pos = self.store.collection(self.api.name, self.op.resource).find(lookup.field, value)
+        coll = self._coll
+        pos = coll.find(lookup.field, value)
+        if pos is not None and scope is not None and field_value(coll.records[pos], scope[0].field) != scope[1]:
+            pos = None  # a record of another parent
         if pos is None:
-            raise ProblemError(NOT_FOUND, f"No {self.op.resource} record with {lookup.field} {value!r}")
+            self._not_found(f"No {self.op.resource} record with {lookup.field} {value!r}")
+        assert pos is not None
         return pos
+
+    def _not_found(self, detail: str) -> None:
+        """404: the operation's declared 404 body where it declares a JSON one (not problem+json), else a problem."""
+        declared = self._declared_body("404")
+        if declared is None:
+            raise ProblemError(NOT_FOUND, detail)
+        raise _Answer(Response(declared[1], 404, media_type=declared[0]))
+
+    def _answer(self, pos: int, params: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
+        media_type = self._media_type(status)
+        if media_type is None:
+            return Response(None, status, headers)
+        (body,) = self.store.encode(self.api.name, self.op.resource, [pos], self._view(params))
+        return Response(self._envelope(body), status, headers, media_type=media_type)
 
     def _update(self, pos: int, body: Any) -> int:
         update = self.op.update
         assert update is not None
-        if not isinstance(body, dict):
-            raise ProblemError(
-                BAD_REQUEST, "The request body must be a JSON object sent with Content-Type: application/json"
-            )
-        coll = self.store.collection(self.api.name, self.op.resource)
+        body = _object_body(body)
+        coll = self._coll
         old = coll.records[pos]
         new: Record = dict(old)
         properties = coll.resource.schema.get("properties") or {}
@@ -118,14 +220,181 @@ class Endpoint:
         self.store.write(self.api.name, self.op.resource, pos, new)
         return pos
 
-    def _envelope(self, body: bytes) -> bytes:
+    def _create(self, params: dict[str, Any]) -> Response:
+        body = _object_body(params.get("body"))
+        coll = self._coll
+        resource = coll.resource
+        record: Record = copy.deepcopy(body)
+        scope = self._parent_scope(params)
+        if scope is not None:
+            record[scope[0].field] = scope[1]
+        if record.get(resource.key) is None:
+            record[resource.key] = self._new_key()
+        elif coll.find(resource.key, record[resource.key]) is not None:
+            raise ProblemError(
+                CONFLICT, f"A {self.op.resource} record with {resource.key} {record[resource.key]!r} exists"
+            )
+        declared = schema_properties(self.request_body)
+        required = set(resource.schema.get("required") or [])
+        for name, sub in schema_properties(resource.schema).items():
+            server_side = sub.get("readOnly") is True or (name in required and name not in declared)
+            if name not in record and server_side:
+                record[name] = self._make(sub, f"{self.op.operation_id}/{name}")
+        self._validate(record)
+        pos = self.store.insert(self.api.name, self.op.resource, record)
+        headers = {}
+        if self.op.create is not None and self.op.create.location:
+            headers["Location"] = f"{request.url.path.rstrip('/')}/{quote(str(record[resource.key]), safe='')}"
+        return self._answer(pos, params, self.op.status, headers)
+
+    def _new_key(self) -> Any:
+        coll = self._coll
+        key = coll.resource.key
+        schema = schema_properties(coll.resource.schema).get(key) or {}
+        kind = schema.get("type")
+        if kind == "integer" or (kind is None and all(isinstance(r.get(key), int) for r in coll.records[:1])):
+            return max((r[key] for r in coll.records if isinstance(r.get(key), int)), default=0) + 1
+        if schema.get("format") == "uuid":
+            return str(uuid.uuid4())
+        if "pattern" in schema or "enum" in schema or "format" in schema:
+            for _ in range(KEY_ATTEMPTS):
+                value = self._make(schema, f"{self.op.operation_id}/{key}")
+                if coll.find(key, value) is None:
+                    return value
+        return secrets.token_hex(6)
+
+    def _rewrite(self, pos: int, body: Any) -> int:
+        """replace (the body is the new record) or patch (a JSON merge patch onto it); key, parent field and
+        read-only or server-side fields are kept."""
+        body = _object_body(body)
+        coll = self._coll
+        resource = coll.resource
+        old = coll.records[pos]
+        if self.op.action == "patch":
+            new = _merge_patch(old, body)
+        else:
+            declared = schema_properties(self.request_body)
+            new = copy.deepcopy(body)
+            for name, sub in schema_properties(resource.schema).items():
+                kept = sub.get("readOnly") is True or (declared and name not in declared)
+                if kept and name in old and name not in new:
+                    new[name] = old[name]
+            for name in resource.hidden:
+                if name in old and name not in new:
+                    new[name] = old[name]
+        kept_fields = [resource.key, *([resource.parent.field] if resource.parent else [])]
+        if self.op.parent is not None:
+            kept_fields.append(self.op.parent.field)
+        for name in kept_fields:
+            if name in old:
+                new[name] = old[name]
+        self._validate(new)
+        self.store.write(self.api.name, self.op.resource, pos, new)
+        return pos
+
+    def _delete(self, pos: int) -> Response:
+        coll = self._coll
+        record = coll.records[pos]
+        status = self.op.status
+        media_type = self._media_type(status)
+        body = None
+        if media_type is not None:
+            (body,) = self.store.encode(self.api.name, self.op.resource, [pos], self.base_view)
+        self.store.delete(self.api.name, self.op.resource, pos)
+        del record
+        if body is None:
+            return Response(None, status)
+        return Response(self._envelope(body), status, media_type=media_type)
+
+    def _validate(self, record: Record) -> None:
+        """400 naming the first field where the record breaks its resource schema; nothing is stored then."""
+        validator = self._cache.get("validator")
+        if validator is None:
+            from mock_server.dataset import record_schema
+
+            schema = record_schema(self.api, self.op.resource)
+            validator = self._cache["validator"] = jsonschema_rs.Draft4Validator(schema, validate_formats=True)
+        error = next(iter(validator.iter_errors(record)), None)
+        if error is not None:
+            path = [str(p) for p in error.instance_path]
+            if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required):
+                path.append(str(error.kind.property))  # name the missing field itself
+            where = "/" + "/".join(path)
+            raise ProblemError(
+                BAD_REQUEST, f"The {self.op.resource} record would be invalid at {where}: {error.message}"
+            )
+
+    # --- generated bodies ----------------------------------------------------------------------------------------
+    def _respond(self) -> Response:
+        status = self.op.status
+        declared = self._declared_body(str(status), problem_ok=True)
+        if declared is None:
+            return Response(None, status)
+        return Response(declared[1], status, media_type=declared[0])
+
+    def _declared_body(self, status: str, *, problem_ok: bool = False) -> tuple[str, bytes] | None:
+        """(media type, body) of a declared response: its example, else a body generated from its schema (once per
+        endpoint, the same for the same seed); None when it declares no JSON content (or, unless problem_ok, when it
+        declares problem+json: the usual problem body is then its shape)."""
+        key = f"body:{status}"
+        if key in self._cache:
+            cached: tuple[str, bytes] | None = self._cache[key]
+            return cached
+        content = (self.responses.get(status) or {}).get("content") or {}
+        found: tuple[str, bytes] | None = None
+        if problem_ok or "application/problem+json" not in content:
+            media_type = next((m for m in content if "json" in m), None)
+            media = content.get(media_type) or {} if media_type else {}
+            if media_type is not None and ("schema" in media or "example" in media or media.get("examples")):
+                found = (media_type, orjson.dumps(self._example_or_sample(media, status)))
+        self._cache[key] = found
+        return found
+
+    def _example_or_sample(self, media: dict[str, Any], status: str) -> Any:
+        if "example" in media:
+            return media["example"]
+        examples = [e["value"] for e in (media.get("examples") or {}).values() if isinstance(e, dict) and "value" in e]
+        if examples:
+            return examples[0]
+        return self._make(media.get("schema") or {}, f"{self.op.operation_id}/{status}")
+
+    def _make(self, schema: Schema, name: str) -> Any:
+        makers: dict[str, Callable[[], Any]] = self._cache.setdefault("makers", {})
+        maker = makers.get(name)
+        if maker is None:
+            sampler: Sampler | None = self._cache.get("sampler")
+            if sampler is None:
+                sampler = self._cache["sampler"] = Sampler(self.api, self.seed)
+            try:
+                maker = makers[name] = sampler.maker(schema, name)
+            except SpecError as exc:
+                raise ProblemError(INTERNAL, f"Cannot generate a value for {name}: {exc.problems[0].message}") from None
+        return maker()
+
+    def _media_type(self, status: int) -> str | None:
+        """The JSON media type the response of this status declares; None when it declares no content. Operations
+        that declare none for their 2xx answer application/json (the vendor specs always declare one)."""
+        content = (self.responses.get(str(status)) or {}).get("content")
+        if content is None:
+            return JSON if self.op.action in ("list", "read", "update") else None
+        return JSON if JSON in content else next((m for m in content if "json" in m), JSON)
+
+    def _envelope(self, body: bytes, page: Page | None = None, next_value: str | None = None) -> bytes:
         envelope = self.op.envelope
-        if envelope is None:
+        if envelope is None or envelope.data is None:
             return body
-        meta = {
-            k: v.replace("{hex12}", secrets.token_hex(6)) if isinstance(v, str) else v for k, v in envelope.meta.items()
-        }
-        return b'{"' + envelope.data.encode() + b'":' + body + b',"meta":' + orjson.dumps(meta) + b"}"
+        out = b'{"' + envelope.data.encode() + b'":' + body
+        if envelope.meta:
+            meta = {
+                k: v.replace("{hex12}", secrets.token_hex(6)) if isinstance(v, str) else v
+                for k, v in envelope.meta.items()
+            }
+            out += b',"meta":' + orjson.dumps(meta)
+        if page is not None and envelope.total:
+            out += b"," + orjson.dumps(envelope.total) + b":" + str(page.total).encode()
+        if page is not None and envelope.next:
+            out += b"," + orjson.dumps(envelope.next) + b":" + orjson.dumps(next_value)
+        return out + b"}"
 
     def _canned(self, prefs: Preferences) -> Response:
         canned = pick_response(self.responses, prefs)
@@ -135,6 +404,54 @@ class Endpoint:
                 Page(positions=[], total=len(canned.body), limit=self.op.paging.default_limit, skip=0)
             )
         return Response(orjson.dumps(canned.body), canned.status, headers, media_type=canned.media_type)
+
+
+class _Answer(Exception):
+    """A finished response raised from deep inside a step (the declared 404 shape)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("answer")
+        self.response = response
+
+
+def _fields(query: Query) -> dict[str, Any]:
+    return {name: getattr(query, name) for name in Query.__dataclass_fields__}
+
+
+def _json_media(content: dict[str, Any]) -> dict[str, Any] | None:
+    media_type = JSON if JSON in content else next((m for m in content if "json" in m), None)
+    return content.get(media_type) if media_type else None
+
+
+def _object_body(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ProblemError(
+            BAD_REQUEST, "The request body must be a JSON object sent with Content-Type: application/json"
+        )
+    return body
+
+
+def _merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = dict(target) if isinstance(target, dict) else {}
+    for name, value in patch.items():
+        if value is None:
+            out.pop(name, None)
+        else:
+            out[name] = _merge_patch(out.get(name), value)
+    return out
+
+
+def _coerce_to(value: Any, schema: Schema | None) -> Any:
+    """A path value converted to the type of the record field it is compared with."""
+    kind = (schema or {}).get("type")
+    if kind == "integer" and isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    if kind == "string" and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def _coerce(value: Any, schema: dict[str, Any], name: str) -> Any:
