@@ -14,6 +14,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mock_server.errors import PROBLEM_MEDIA_TYPE, problem_body
+from mock_server.faults.admin import resilience_routes
+from mock_server.inspector import inspector_routes
 from mock_server.seeding import Seeder, seeding_routes
 
 if TYPE_CHECKING:
@@ -81,6 +83,7 @@ def admin_app(runtime: Runtime) -> Starlette:
 
     async def reset(request: Request) -> Response:
         runtime.store.reset()
+        runtime.resilience.reset()  # back to the configured faults and rate limits, counters and violations cleared
         return JSONResponse({"reset": True, "records": {n: runtime.store.counts(n) for n in runtime.models}})
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -96,13 +99,17 @@ def admin_app(runtime: Runtime) -> Starlette:
             Route("/__admin/requests", guard(clear_requests), methods=["DELETE"]),
             Route("/__admin/reset", guard(reset), methods=["POST"]),
             *seeding_routes(Seeder(runtime.models, runtime.store), guard),
+            *resilience_routes(runtime.resilience, runtime.models, guard),
+            *inspector_routes(),  # a static page: it asks for the admin token and sends it with its own calls
         ],
     )
 
 
 ROUTES_HINT = (
     "Admin endpoints: GET /__admin/apis, GET|DELETE /__admin/requests, POST /__admin/reset, "
-    "GET|PUT|POST /__admin/apis/{api}/resources/{resource}, DELETE /__admin/apis/{api}/resources/{resource}/{key}"
+    "GET|PUT|POST /__admin/apis/{api}/resources/{resource}, DELETE /__admin/apis/{api}/resources/{resource}/{key}, "
+    "GET|POST|DELETE /__admin/faults, GET|POST|DELETE /__admin/rate-limits, GET|DELETE /__admin/violations, "
+    "GET /__admin/ (the inspector page)"
 )
 
 

@@ -9,6 +9,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from mock_server.auth import AuthConfig
+from mock_server.faults.rules import ResilienceConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DIR = Path(str(files("mock_server"))) / "_bundled"
@@ -29,6 +30,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_JOURNAL_SIZE = 10_000
 MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_FAULT_TIMEOUT_S = 30.0
+DEFAULT_FAULT_SLOW_MS = 5000
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,12 @@ class Settings:
     auth: AuthConfig = field(default_factory=AuthConfig)
     journal_size: int = DEFAULT_JOURNAL_SIZE
     max_body_bytes: int = MAX_BODY_BYTES
+    resilience: ResilienceConfig = field(default_factory=ResilienceConfig)
+    """The configured `[[faults]]` and `[[rate_limits]]` rules."""
+    fault_timeout_s: float = DEFAULT_FAULT_TIMEOUT_S
+    """How long fault=timeout keeps a request unanswered before closing the connection."""
+    fault_slow_ms: int = DEFAULT_FAULT_SLOW_MS
+    """How long fault=slow takes to send a body."""
 
     @property
     def spec_sources(self) -> tuple[Path, ...]:
