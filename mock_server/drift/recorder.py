@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -280,13 +281,20 @@ class DriftRecorder:
             )
         return Report(
             api=self.spec.name,
-            spec=str(self.spec.path),
+            spec=_shown_path(self.spec.path),
             upstream=self.upstream,
             started=self.started,
             finished=iso(finished or self._clock()),
             requests=self.requests,
             operations=tuple(operations),
         )
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _never_seen(stats: _OperationStats) -> list[Finding]:
