@@ -158,21 +158,18 @@ class Endpoint:
         return None
 
     # --- one record ----------------------------------------------------------------------------------------------
-    def _parent_scope(self, params: dict[str, Any]) -> Any:
+    def _parent_scope(self, params: dict[str, Any]) -> tuple[Filter, Any] | None:
         """The (filter, value) that scopes the operation to its parent, or None; 404 when the parent doesn't
         exist."""
         parent = self.op.parent
         if parent is None:
             return None
-        value = _coerce_to(params.get(parent.param), schema_properties(self._coll.resource.schema).get(parent.field))
-        link = self._coll.resource.parent
-        if (
-            link is not None
-            and self.store.collection(self.api.name, link.resource).find(
-                self.store.collection(self.api.name, link.resource).resource.key, value
-            )
-            is None
-        ):
+        resource = self._coll.resource
+        field_schema = schema_properties(resource.schema).get(parent.field) or resource.hidden.get(parent.field)
+        value = _coerce_to(params.get(parent.param), field_schema)
+        link = resource.parent
+        parents = self.store.collection(self.api.name, link.resource) if link is not None else None
+        if link is not None and parents is not None and parents.find(parents.resource.key, value) is None:
             self._not_found(f"No {link.resource} record with key {params.get(parent.param)!r}")
         return Filter(param=parent.param, field=parent.field), value
 
