@@ -74,6 +74,12 @@ def _code(text: str) -> str:
     return f"`{_cell(text)}`" if text and "`" not in text else _cell(text)
 
 
+def _where(finding: Finding, comparison: Comparison) -> str:
+    """The location; marked `old:` when it points into OLD (a removal)."""
+    where = _code(finding.location or "/")
+    return where if finding.file == comparison.new else f"old: {where}"
+
+
 def render_markdown(report: Report) -> str:
     """A Markdown summary: counts, then a table of findings per spec."""
     out = ["### mock-server diff", "", f"**{_summary(report)}**", ""]
@@ -82,8 +88,7 @@ def render_markdown(report: Report) -> str:
         if c.findings:
             out += ["| level | rule | operation | location | change |", "|---|---|---|---|---|"]
             out += [
-                f"| {f.level} | {_code(f.id)} | {_code(f.operation)} | {_code(f.location or '/')} "
-                f"| {_cell(f.message)} |"
+                f"| {f.level} | {_code(f.id)} | {_code(f.operation)} | {_where(f, c)} | {_cell(f.message)} |"
                 for f in c.findings
             ]
             out.append("")

@@ -46,9 +46,8 @@ def filter_removed(pair: OperationPair) -> Iterator[Hit]:
     new = _filters(pair.new)
     for param, (i, old) in _filters(pair.old).items():
         if param not in new:
-            yield Hit(
-                f"x-mock filter on {param} removed (was {show(old)})", f"{pair.old.pointer}/x-mock/filters/{i}", True
-            )
+            was = f"{old.get('field')} {old.get('op', 'eq')}"
+            yield Hit(f"x-mock filter on {param} removed (was {was})", f"{pair.old.pointer}/x-mock/filters/{i}", True)
 
 
 @rule(
