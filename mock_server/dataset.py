@@ -27,8 +27,10 @@ import orjson
 import mock_server
 from mock_server.errors import FixtureError, Problem
 from mock_server.generate import Generator, merge_all_of, model_joins
+from mock_server.infer.data import adopt_examples, parent_values
 from mock_server.model import ApiModel, response_schema
-from mock_server.rules import Context, Links, RuleSet, Violation, rules_for
+from mock_server.progress import report
+from mock_server.rules import RULESETS, Context, Links, RuleSet, Violation, rules_for
 from mock_server.rules.base import Fix, pointer
 from mock_server.rules.common import check_links, check_unique
 from mock_server.settings import DEFAULT_REFERENCE_DATE
@@ -51,6 +53,8 @@ CHILDREN = (1, 3)
 """Records a one-to-many join attaches to each generated record (PlanDocket items per order)."""
 REUSE_RATE = 0.4
 """Share of to-one joins that point at an already generated record (a participant with several orders)."""
+PROGRESS_EVERY = 256
+"""Generated records between two progress reports (a bar on a terminal, else nothing)."""
 _RULE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, ArithmeticError)
 
 
@@ -61,6 +65,22 @@ class Dataset:
     api: str
     resources: dict[str, list[Record]]
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+VENDOR_COUNT = 50
+"""Records of the main resource per vendor API (the committed fixtures)."""
+PLAIN_COUNT = 20
+"""Records per resource of an API without vendor rules (a plain spec)."""
+
+
+def is_generic(model: ApiModel) -> bool:
+    """True for an API without vendor rules: generation takes values from property names and the spec's examples."""
+    return model.name not in RULESETS
+
+
+def default_count(model: ApiModel) -> int:
+    """The records generated when no count is given: 50 orders per vendor API, 20 per resource of a plain spec."""
+    return PLAIN_COUNT if is_generic(model) else VENDOR_COUNT
 
 
 def main_resource(model: ApiModel) -> str:
@@ -92,13 +112,18 @@ def generate_dataset(
 
 def _generate(model: ApiModel, seed: int, count: int, reference_date: datetime) -> Dataset:
     ruleset = rules_for(model.name)
-    gen = Generator(model, seed, reference_date, extra_unique=dict(ruleset.unique), weights=ruleset.weights)
+    generic = is_generic(model)  # no vendor rules: values from property names, the spec's examples
+    gen = Generator(
+        model, seed, reference_date, extra_unique=dict(ruleset.unique), weights=ruleset.weights, by_name=generic
+    )
     resources: dict[str, list[Record]] = {name: [] for name in model.resources}
     links = Links(model)
     builder = _Builder(gen, ruleset, Context(model, links), resources, links)
-    main = main_resource(model)
+    main = main_resource(model) if model.resources else ""  # a plain spec may have no resources at all
     joins = model_joins(model).get(main, {})
-    for index in range(count):
+    for index in range(count if main else 0):
+        if index % PROGRESS_EVERY == 0:
+            report(model.name, index, count)
         gen.begin_record(index, count)
         record = gen.record(main)
         for join in joins.values():
@@ -112,12 +137,15 @@ def _generate(model: ApiModel, seed: int, count: int, reference_date: datetime) 
                 else:
                     record[join.local] = builder.add(join.resource, gen.record(join.resource))[join.foreign]
         builder.add(main, record)
+    report(model.name, count, count)
     derived = {main} | {join.resource for join in joins.values()}
     for name in model.resources:
         if name not in derived:  # a further independent collection gets `count` records of its own
             for index in range(count):
                 gen.begin_record(index, count)
-                builder.add(name, gen.record(name))
+                builder.add(name, gen.record(name), parent_values(model, name, resources, gen.pick))
+    if generic:
+        adopt_examples(model, resources, lambda name: record_schema(model, name))
     generator = {
         "seed": seed,
         "count": count,

@@ -15,6 +15,7 @@ from typing import Any
 
 from mock_server.errors import Problem, SpecError
 from mock_server.generate.examples import harvest_examples, model_joins
+from mock_server.generate.names import name_hint
 from mock_server.generate.namespace import Maker, Namespace
 from mock_server.generate.pattern import compile_pattern
 from mock_server.generate.pools import FakerPools, fit_length
@@ -58,8 +59,10 @@ class Compiler:
         clock: list[datetime],
         extra_unique: dict[str, tuple[str, ...]] | None = None,
         weights: dict[str, dict[str, dict[Any, float]]] | None = None,
+        by_name: bool = False,
     ) -> None:
         self.model = model
+        self._by_name = by_name  # realistic values from property names (generate/names.py)
         self.problems: list[Problem] = []
         self._rng = rng
         self._pools = pools
@@ -81,7 +84,7 @@ class Compiler:
         fields = [
             (name, self._compile(sub, resource, name))
             for name, sub in [*properties(res.schema).items(), *res.hidden.items()]
-            if name not in skip
+            if name not in skip and not sub.get("writeOnly")  # a record is what responses show
         ]
         return self._ns.function("{" + ", ".join(f"{name!r}: {expr}" for name, expr in fields) + "}")
 
@@ -128,6 +131,8 @@ class Compiler:
             if (resource, path) not in self._sequences:
                 self._sequences[(resource, path)] = self._ns.call(sequence)
             return self._sequences[(resource, path)]
+        if self._by_name:
+            schema = name_hint(schema, next((p for p in reversed(path.split("/")) if p != "*"), ""), kind)
         if "x-faker" in schema:
             return compile_faker(self._ns, self._pools, schema, kind, unique)
         examples = self._examples.get(resource, {}).get(path)

@@ -36,6 +36,7 @@ class Generator:
         reference_date: datetime = DEFAULT_REFERENCE_DATE,
         extra_unique: dict[str, tuple[str, ...]] | None = None,
         weights: dict[str, dict[str, dict[Any, float]]] | None = None,
+        by_name: bool = False,
     ) -> None:
         self.model = model
         self.seed = seed
@@ -43,7 +44,7 @@ class Generator:
         self.rng = random.Random(seed)
         self._pools = FakerPools(model.locale, seed)
         self._clock = [self.reference_date - HISTORY]  # the current record's anchor, read by compiled timestamps
-        self._compiler = Compiler(model, self.rng, self._pools, self._clock, extra_unique, weights)
+        self._compiler = Compiler(model, self.rng, self._pools, self._clock, extra_unique, weights, by_name)
         self._makers: dict[tuple[str, str], Maker] = {}
         self._formats: dict[tuple[str, str], Callable[[datetime], str]] = {}
         self._records = {name: self._compiler.record(name) for name in model.resources}

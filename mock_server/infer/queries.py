@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.infer.document import Op, kind, properties
-from mock_server.infer.names import find_field, norm
+from mock_server.infer.names import find_field, norm, singular
 from mock_server.infer.resources import Candidate, data_property
 from mock_server.types import Schema
 
@@ -167,13 +167,15 @@ def _sort(
         schema = _schema(params[sort_name])
         values = [v for v in _enum(schema) if isinstance(v, str)]
         mapping: dict[str, str] = {}
+        prefix = not values or any(v.startswith("-") for v in values)
         for value in values:
-            target = find_field(value.lstrip("+-"), fields)
-            if target is not None and target != value:
-                mapping[value] = target
+            name = value[1:] if prefix and value.startswith("-") else value  # the engine strips the minus first
+            target = find_field(name.lstrip("+"), fields)
+            if target is not None and target != name:
+                mapping[name] = target
         if mapping:
             sort["fields"] = mapping
-        if not values or any(v.startswith("-") for v in values):
+        if prefix:
             sort["prefix_desc"] = True
         default = schema.get("default")
         if isinstance(default, str) and find_field(default.lstrip("+-"), fields):
@@ -215,6 +217,8 @@ def _filter(name: str, param: dict[str, Any], fields: dict[str, Schema], resourc
         strings = [f for f, sub in fields.items() if kind(sub) == "string"]
         return {"param": name, "fields": strings, "op": "contains"} if strings else None
     target = find_field(name, fields, resource.name)
+    if target is None and many:
+        target = find_field(singular(name), fields)  # tags=a&tags=b filters the field tag
     if target is not None:
         return _equality(name, target, fields[target], many)
     if norm(name) in SINCE_NAMES and not many:
