@@ -3,6 +3,7 @@ mutation; the pair must give exactly that rule, at the level the issue gives it,
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,3 +212,11 @@ def test_rule_is_directed(rule: str, level: str, new: Mutation, old: Mutation | 
     widening) or none a client notices (a request that accepts more), never this one."""
     findings = diff_documents(spec(new), spec(old or nothing), "new.yaml", "old.yaml")
     assert rule not in {f.id for f in findings}
+
+
+def test_docs_list_every_rule_with_its_level_and_area() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "diff.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in text.splitlines() if line.startswith("| `")}
+    assert sorted(rows) == sorted(RULES)
+    for rule in RULES.values():
+        assert f"| {rule.level} | {rule.area} |" in rows[rule.id], rule.id
