@@ -10,7 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from connexion.security import ApiKeySecurityHandler, BearerSecurityHandler
+from connexion.exceptions import OAuthScopeProblem
+from connexion.security import ApiKeySecurityHandler, BasicSecurityHandler, BearerSecurityHandler
 
 TokenInfo = dict[str, Any]
 
@@ -85,7 +86,9 @@ class AuthConfig:
 
 
 def security_map(auth: ApiAuth) -> dict[str, type]:
-    """Connexion security handlers (by scheme type) that check credentials against `auth`."""
+    """Connexion security handlers (by scheme type) that check credentials against `auth`: http bearer, http basic
+    (the credential is `user:password`), apiKey in a header, the query or a cookie, and oauth2 / openIdConnect as
+    bearer tokens (the scopes a config file grants a token are checked against the operation's; missing: 403)."""
 
     def check_bearer(token: str) -> TokenInfo | None:
         return auth.check(token)
@@ -93,9 +96,26 @@ def security_map(auth: ApiAuth) -> dict[str, type]:
     def check_apikey(apikey: str, required_scopes: object = None) -> TokenInfo | None:
         return auth.check(apikey)
 
+    def check_basic(username: str, password: str) -> TokenInfo | None:
+        return auth.check(f"{username}:{password}") if username or password else None
+
+    def check_oauth(required_scopes: list[str]) -> Callable[[str], TokenInfo | None]:
+        def check(token: str) -> TokenInfo | None:
+            info = auth.check(token)
+            missing = auth.missing_scopes(token, tuple(required_scopes or ()))
+            if info is not None and missing:
+                raise OAuthScopeProblem(token_scopes=list(auth.scopes.get(token, ())), required_scopes=missing)
+            return info
+
+        return check
+
+    bearer = _handler(BearerSecurityHandler, check_bearer)
     return {
-        "bearer": _handler(BearerSecurityHandler, check_bearer),
+        "bearer": bearer,
         "apiKey": _handler(ApiKeySecurityHandler, check_apikey),
+        "basic": _handler(BasicSecurityHandler, check_basic),
+        "oauth2": _scoped_handler(check_oauth),
+        "openIdConnect": _scoped_handler(check_oauth),
     }
 
 
@@ -104,3 +124,12 @@ def _handler(base: type, check: Callable[..., TokenInfo | None]) -> type:
         return check
 
     return type(f"Mock{base.__name__}", (base,), {"_resolve_func": _resolve_func})
+
+
+def _scoped_handler(make_check: Callable[[list[str]], Callable[[str], TokenInfo | None]]) -> type:
+    """A bearer handler whose check also knows the scopes the operation's security requirement names."""
+
+    def get_fn(self: BearerSecurityHandler, security_scheme: object, required_scopes: list[str]) -> Any:
+        return self._get_verify_func(make_check(required_scopes))
+
+    return type("MockOAuthBearerHandler", (BearerSecurityHandler,), {"get_fn": get_fn})
