@@ -47,11 +47,15 @@ class Visit:
     """location of a documented optional property -> the pointer of its schema."""
     seen: set[str] = field(default_factory=set)
 
-    def rank(self) -> tuple[int, int, int]:
+    def rank(self, location: str) -> tuple[int, int, int, int]:
+        """How badly a try of an anyOf branch fits: deviations of the value itself first (the branch is of
+        another kind of value), then errors, warnings and infos anywhere below."""
         counts = {"error": 0, "warning": 0, "info": 0}
+        at_root = 0
         for obs in self.observations:
             counts[SEVERITY[obs.kind]] += 1
-        return counts["error"], counts["warning"], counts["info"]
+            at_root += obs.location == location and SEVERITY[obs.kind] != "info"
+        return at_root, counts["error"], counts["warning"], counts["info"]
 
     def extend(self, other: Visit) -> None:
         self.observations += other.observations
@@ -250,7 +254,7 @@ def _best_branch(document: Document, group: list[tuple[Any, str]], value: Any, l
         attempt = Visit()
         _check(document, sub, where, value, location, attempt, depth + 1)
         tries.append(attempt)
-    return min(tries, key=Visit.rank) if tries else Visit()
+    return min(tries, key=lambda attempt: attempt.rank(location)) if tries else Visit()
 
 
 def _same(value: Any, allowed: Any) -> bool:
