@@ -38,7 +38,8 @@ def _get(client: TestClient, path: str, credential: str | None) -> int:
     client.cookies.clear()
     if cookies:
         client.cookies.update(cookies)
-    return client.get(f"/secure/{path}", **kwargs).status_code
+    status: int = client.get(f"/secure/{path}", **kwargs).status_code
+    return status
 
 
 @pytest.mark.parametrize("scheme", list(CREDENTIALS))
