@@ -79,7 +79,12 @@ def load_api_spec(name_or_path: str, spec_dir: Path = DEFAULT_SPEC_DIR) -> Spec:
     path = Path(name_or_path)
     if path.is_file():
         return Spec.from_file(path)
-    specs = {spec.name: spec for spec in map(Spec.from_file, discover_specs(spec_dir))}
+    candidates = discover_specs(spec_dir) if spec_dir.is_dir() else []
+    for candidate in (c for c in candidates if c.stem == name_or_path):  # the usual case: file named after the API
+        spec = Spec.from_file(candidate)
+        if spec.name == name_or_path:
+            return spec
+    specs = {spec.name: spec for spec in map(Spec.from_file, candidates)}
     if name_or_path in specs:
         return specs[name_or_path]
     raise SettingsError(f"unknown API {name_or_path!r} (not a file either); known: {', '.join(sorted(specs))}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,5 +106,7 @@ def json_body(value: Any) -> bytes:
     return orjson.dumps(value)
 
 
+@functools.cache
 def spec_named(name: str) -> Spec:
+    """A bundled spec, loaded once per test session (tests copy what they change)."""
     return load_api_spec(name)
