@@ -90,11 +90,13 @@ class Api:
         """Normalize a loaded document; SpecError naming the pointer of a $ref that points nowhere."""
         resolved = _resolve(document, document, "", (), file)
         api = cls(file=file, document=resolved)
-        schemes = (resolved.get("components") or {}).get("securitySchemes") or {}
-        api.security_schemes.update({k: v for k, v in schemes.items() if isinstance(v, dict) and k != ORIGIN})
+        components = resolved.get("components")
+        api.security_schemes.update(
+            _members(components.get("securitySchemes") if isinstance(components, dict) else None)
+        )
         default_security = resolved.get("security") or []
         for path, item in _members(resolved.get("paths")):
-            shared = item.get("parameters") or []
+            shared = item.get("parameters")
             for method in HTTP_METHODS:
                 op = item.get(method)
                 if isinstance(op, dict):
@@ -188,6 +190,9 @@ def _resolve(node: Any, document: Document, pointer: str, seen: tuple[str, ...],
         if isinstance(ref, str):
             if ref in seen:  # a recursive schema: keep the reference, compared by name
                 return {"$ref": ref, ORIGIN: pointer}
+            if not ref.startswith("#"):
+                reason = f"$ref {ref!r}: only local references (#/...) are supported"
+                raise SpecError([Problem(file, pointer, reason)])
             try:
                 target = resolve_pointer(document, ref)
             except (KeyError, IndexError, ValueError, TypeError):
@@ -207,10 +212,14 @@ def _members(node: Any) -> list[tuple[str, dict[str, Any]]]:
     return [(str(k), v) for k, v in node.items() if k != ORIGIN and isinstance(v, dict)]
 
 
-def _operation(path: str, method: str, op: dict[str, Any], shared: list[Any], default_security: Any) -> Operation:
+def _items(node: Any) -> list[Any]:
+    return node if isinstance(node, list) else []
+
+
+def _operation(path: str, method: str, op: dict[str, Any], shared: Any, default_security: Any) -> Operation:
     positions = {name: i for i, name in enumerate(_TEMPLATE_PARAM.findall(path))}
     parameters: dict[tuple[str, str], Parameter] = {}
-    for raw in [*shared, *(op.get("parameters") or [])]:  # operation-level parameters override path-level ones
+    for raw in [*_items(shared), *_items(op.get("parameters"))]:  # operation-level ones override path-level ones
         if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
             continue
         name, location = raw["name"], str(raw.get("in", ""))
@@ -261,7 +270,9 @@ def _security(requirements: Any) -> tuple[frozenset[tuple[str, frozenset[str]]],
         if isinstance(alternative, dict):
             out.append(
                 frozenset(
-                    (name, frozenset(map(str, scopes or []))) for name, scopes in alternative.items() if name != ORIGIN
+                    (name, frozenset(map(str, _items(scopes))))
+                    for name, scopes in alternative.items()
+                    if name != ORIGIN
                 )
             )
     return tuple(dict.fromkeys(out))

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from mock_server.diff import diff_documents
+from mock_server.errors import SpecError
 from mock_server.settings import DEFAULT_SPEC_DIR
 from mock_server.specs import discover_specs
 from tests.diff.specs import BODY, GET, ORDER, both, drop, put, spec
@@ -105,3 +106,39 @@ def test_recursive_schema_is_compared_without_looping() -> None:
         old, spec(put(f"{ORDER}/properties/tree", tree), drop(f"{ORDER}/properties/total")), "a", "b"
     )
     assert {f.id for f in findings} == {"response-property-removed"}
+
+
+_ODD = [
+    put("/paths", []),
+    put(GET, "not an operation"),
+    put(f"{GET}/parameters", {"name": "status"}),
+    put(f"{GET}/parameters/0", "status"),
+    put(f"{GET}/responses", ["200"]),
+    put(f"{GET}/responses/200/content", "application/json"),
+    put(f"{GET}/responses/200/headers/X-Total", {"schema": "integer"}),
+    put(ORDER, {"type": "object", "properties": ["id"], "required": True}),
+    put(f"{ORDER}/properties/status/enum", "new"),
+    put(f"{GET}/parameters/1/schema/maximum", "ten"),
+    put(f"{BODY}/allOf", [{"properties": {"x": {"type": "string"}}}, "oops"]),
+    put("/security", {"bearer": []}),
+    put(f"{GET}/x-mock", ["list"]),
+    put(f"{GET}/x-mock/includes/joins", ["items"]),
+    put(f"{GET}/x-mock/filters", {"param": "status"}),
+    put("/x-mock-api", {"name": 3, "resources": ["orders"]}),
+    put("/components/securitySchemes", []),
+]
+
+
+@pytest.mark.parametrize("oddity", _ODD)
+def test_odd_shapes_do_not_crash_the_diff(oddity: Any) -> None:
+    """A spec `validate` would reject still diffs (each side is compared as far as it makes sense)."""
+    assert isinstance(diff_documents(spec(), spec(oddity), "a", "b"), list)
+    assert isinstance(diff_documents(spec(oddity), spec(), "a", "b"), list)
+
+
+def test_external_ref_is_a_clear_spec_error() -> None:
+    with pytest.raises(SpecError) as caught:
+        diff_documents(spec(), spec(put(_ITEMS, {"$ref": "order.yaml#/Order"})), "a", "b.yaml")
+    assert (
+        str(caught.value) == f"b.yaml: {_ITEMS}: $ref 'order.yaml#/Order': only local references (#/...) are supported"
+    )

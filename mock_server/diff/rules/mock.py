@@ -20,6 +20,10 @@ def _mock(op: Operation) -> dict[str, Any]:
     return annotation if isinstance(annotation, dict) else {}
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _filters(op: Operation) -> dict[str, tuple[int, dict[str, Any]]]:
     filters = _mock(op).get("filters")
     items = filters if isinstance(filters, list) else []
@@ -90,7 +94,7 @@ def include_changed(pair: OperationPair) -> Iterator[Hit]:
     if not isinstance(new, dict) or old.get("param") != new.get("param"):
         yield from _changed(pair, "includes")
         return
-    old_joins, new_joins = old.get("joins") or {}, new.get("joins") or {}
+    old_joins, new_joins = _mapping(old.get("joins")), _mapping(new.get("joins"))
     for name, join in old_joins.items():
         if name not in new_joins:
             where = f"{pair.old.pointer}/x-mock/includes/joins/{escape(name)}"
@@ -144,7 +148,7 @@ def api_name_changed(pair: DocumentPair) -> Iterator[Hit]:
     "document",
 )
 def api_resource_changed(pair: DocumentPair) -> Iterator[Hit]:
-    old, new = _api(pair, True).get("resources") or {}, _api(pair, False).get("resources") or {}
+    old, new = _mapping(_api(pair, True).get("resources")), _mapping(_api(pair, False).get("resources"))
     for name, resource in old.items():
         where = f"/x-mock-api/resources/{escape(name)}"
         if name not in new:

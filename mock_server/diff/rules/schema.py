@@ -71,12 +71,18 @@ def response_enum_removed(pair: SchemaPair) -> Iterator[Hit]:
         yield Hit(f"{pair.subject}: enum value(s) {removed} no longer sent; now {show(new)}", origin(pair.new))
 
 
+def _bound(value: Any) -> bool:
+    return value is None or isinstance(value, int | float)  # booleans too: OAS 3.0 exclusiveMinimum: true
+
+
 def _bound_changes(pair: SchemaPair) -> Iterator[tuple[bool, str]]:
     """(narrower, description) per bound that changed."""
     for key in (*_LOWER_BOUNDS, *_UPPER_BOUNDS):
         old, new = pair.old.get(key), pair.new.get(key)
         if old == new:
             continue
+        if not (_bound(old) and _bound(new)):
+            continue  # not a bound a validator would use
         if isinstance(old, bool) or isinstance(new, bool):  # OAS 3.0 exclusiveMinimum/-Maximum: true
             yield bool(new), f"{key} changed from {show(old)} to {show(new)}"
         elif old is None:
