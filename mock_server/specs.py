@@ -41,8 +41,9 @@ class Spec:
 
     @cached_property
     def resolved(self) -> Document:
-        """A copy of the document with every local $ref inlined (our specs are not recursive)."""
-        resolved: Document = resolve_refs(self.document, self.document)
+        """A copy of the document with every local $ref inlined; a recursive one is cut where it recurs (into
+        {RECURSIVE_REF: ref}, which generation leaves out and record checks accept)."""
+        resolved: Document = resolve_refs(self.document, self.document, bounded=True)
         return resolved
 
     def operations(self) -> list[tuple[str, str, dict[str, Any]]]:
@@ -172,17 +173,24 @@ def resolve_pointer(document: Document, ref: str) -> Any:
     return node
 
 
-def resolve_refs(node: Any, document: Document, _seen: tuple[str, ...] = ()) -> Any:
-    """Return a deep copy of node with every local $ref replaced by its target."""
+RECURSIVE_REF = "x-recursive-ref"
+"""Marks where a bounded resolution cut a recursive $ref (a tree of categories): {RECURSIVE_REF: ref}."""
+
+
+def resolve_refs(node: Any, document: Document, _seen: tuple[str, ...] = (), *, bounded: bool = False) -> Any:
+    """Return a deep copy of node with every local $ref replaced by its target; a recursive one raises KeyError,
+    or with `bounded` is cut into {RECURSIVE_REF: ref} where it recurs."""
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str):
             if ref in _seen:
+                if bounded:
+                    return {RECURSIVE_REF: ref}
                 raise KeyError(f"recursive reference {ref}")
-            return resolve_refs(resolve_pointer(document, ref), document, (*_seen, ref))
-        return {k: resolve_refs(v, document, _seen) for k, v in node.items()}
+            return resolve_refs(resolve_pointer(document, ref), document, (*_seen, ref), bounded=bounded)
+        return {k: resolve_refs(v, document, _seen, bounded=bounded) for k, v in node.items()}
     if isinstance(node, list):
-        return [resolve_refs(v, document, _seen) for v in node]
+        return [resolve_refs(v, document, _seen, bounded=bounded) for v in node]
     return node
 
 

@@ -35,6 +35,7 @@ from mock_server.generate.schema import (
 from mock_server.generate.sequences import make_counter
 from mock_server.generate.stamps import SPREAD, formatter, timestamp_format
 from mock_server.model import ApiModel
+from mock_server.specs import RECURSIVE_REF
 from mock_server.types import Schema
 
 NULL_RATE = 0.15
@@ -84,7 +85,7 @@ class Compiler:
         fields = [
             (name, self._compile(sub, resource, name))
             for name, sub in [*properties(res.schema).items(), *res.hidden.items()]
-            if name not in skip and not sub.get("writeOnly")  # a record is what responses show
+            if name not in skip and not sub.get("writeOnly") and not _recursive(sub)  # what responses show
         ]
         return self._ns.function("{" + ", ".join(f"{name!r}: {expr}" for name, expr in fields) + "}")
 
@@ -190,6 +191,8 @@ class Compiler:
 
     def _array(self, schema: Schema, resource: str, path: str) -> str:
         items = schema.get("items") or {}
+        if _recursive(items):
+            return "[]"  # a recursive schema (children of a tree node) ends here
         item = self._compile(items, resource, f"{path}/*")
         size = _size(schema)
         if type_of(non_null(items)) in ("object", "array"):
@@ -201,7 +204,11 @@ class Compiler:
         props = properties(schema)
         extra = schema.get("additionalProperties")
         if props or not isinstance(extra, dict):
-            fields = [(name, self._compile(sub, resource, f"{path}/{name}")) for name, sub in props.items()]
+            fields = [
+                (name, self._compile(sub, resource, f"{path}/{name}"))
+                for name, sub in props.items()
+                if not _recursive(sub)
+            ]
             return "{" + ", ".join(f"{name!r}: {expr}" for name, expr in fields) + "}"
         value = self._compile(extra, resource, f"{path}/*")
         key_pattern = schema.get("x-key-pattern")
@@ -233,6 +240,11 @@ class Compiler:
             rnd = self._rng.random
             return self._ns.call(lambda: f"{words[int(rnd() * len(words))]}-{next(counter)}")
         return self._ns.pick(words, None)
+
+
+def _recursive(schema: Schema) -> bool:
+    """Whether a schema is where a bounded resolution cut a recursive $ref (specs.RECURSIVE_REF)."""
+    return RECURSIVE_REF in non_null(schema)
 
 
 def _size(schema: Schema) -> str:

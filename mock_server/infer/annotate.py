@@ -37,7 +37,7 @@ def complete_spec(spec: Spec) -> Spec:
 
 def infer(document: Document, name: str, resolved: Document | None = None) -> Inference:
     """Complete the x-mock-api / x-mock annotations of an OpenAPI 3.0 document."""
-    resolved = resolve_refs(document, document) if resolved is None else resolved
+    resolved = resolve_refs(document, document, bounded=True) if resolved is None else resolved
     api = document.get("x-mock-api")
     explicit: dict[str, Any] = dict((api.get("resources") or {}) if isinstance(api, dict) else {})
     ops = list(operations(document, resolved))
@@ -75,7 +75,7 @@ def _aliased(document: Document, candidate: Candidate, ops: list[Op], explicit: 
                 declared = explicit[name]
                 ref = str(declared.get("schema", ""))
                 try:
-                    schema = resolve_refs(resolve_pointer(document, ref), document)
+                    schema = resolve_refs(resolve_pointer(document, ref), document, bounded=True)
                 except (KeyError, IndexError, ValueError):
                     schema = candidate.schema
                 return dataclasses.replace(

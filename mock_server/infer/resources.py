@@ -187,7 +187,7 @@ def _resolved(document: Document, pointer: str) -> Schema:
     from mock_server.specs import resolve_refs
 
     try:
-        node = resolve_refs(resolve_pointer(document, pointer), document)
+        node = resolve_refs(resolve_pointer(document, pointer), document, bounded=True)
     except (KeyError, IndexError, ValueError):
         return {}
     return node if isinstance(node, dict) else {}

@@ -89,7 +89,8 @@ def petstore(
     item = {"parameters": [path_param("petId")]}
     item["get"] = {"operationId": "getPet", "responses": ok(ref("Pet"))}
     item["put"] = {"operationId": "replacePet", "requestBody": body(ref("NewPet")), "responses": ok(ref("Pet"))}
-    item["patch"] = {"operationId": "patchPet", "requestBody": body(ref("NewPet")), "responses": ok(ref("Pet"))}
+    changes = {"type": "object", "properties": NEW_PET["properties"]}  # a merge patch: nothing required
+    item["patch"] = {"operationId": "patchPet", "requestBody": body(changes), "responses": ok(ref("Pet"))}
     item["delete"] = {"operationId": "deletePet", "responses": {"204": {"description": "gone"}}}
     created = ok(ref("Pet"), "201")
     created["201"]["headers"] = {"Location": {"schema": {"type": "string"}}}
