@@ -53,6 +53,7 @@ def parse_document(text: str, label: str) -> Document:
 def changed_sides(base: str, spec_dir: Path, config: Path | None) -> list[tuple[Side, Side]]:
     """(old, new) for every spec changed since `base`: those in spec_dir and those the config's `specs` globs name.
 
+    `base` is compared with the working tree: uncommitted edits count, and so does a new spec not yet added to git.
     A spec added since `base` is compared with an empty document, a deleted one the other way round.
     """
     cwd = Path.cwd().resolve()
@@ -61,8 +62,11 @@ def changed_sides(base: str, spec_dir: Path, config: Path | None) -> list[tuple[
     is_spec = _spec_matcher(spec_dir, config)
     listing = _git(["diff", "--name-status", "--no-renames", "-z", base, "--"], root, f"cannot diff against {base}")
     fields = listing.split("\0")
+    changes = list(zip(fields[::2], fields[1::2], strict=False))
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], root, "cannot list untracked files")
+    changes += [("A", name) for name in untracked.split("\0") if name]
     pairs = []
-    for status, name in zip(fields[::2], fields[1::2], strict=False):
+    for status, name in sorted(changes, key=lambda change: change[1]):
         path = root / name
         if not is_spec(path):
             continue

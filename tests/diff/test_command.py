@@ -141,6 +141,7 @@ def test_base_compares_every_changed_spec(repo: Path, capsys: pytest.CaptureFixt
     (repo / "apis" / "deleted.yaml").unlink()
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "v2")
+    _write(repo / "apis" / "untracked.yaml", spec())  # not added to git: compared all the same
 
     code, out, _ = _diff(capsys, "--base", "HEAD~1", "--format", "json")
     report = json.loads(out)
@@ -150,7 +151,9 @@ def test_base_compares_every_changed_spec(repo: Path, capsys: pytest.CaptureFixt
         "apis/added.yaml": ["path-added"],
         "apis/changed.yaml": ["response-property-removed"],
         "apis/deleted.yaml": ["path-removed", "mock-api-name-changed", "mock-api-resource-changed"],
+        "apis/untracked.yaml": ["path-added"],
     }
+    (repo / "apis" / "untracked.yaml").unlink()
     assert _diff(capsys, "--base", "HEAD")[1] == "no spec changed since HEAD\n"
 
 
