@@ -92,6 +92,8 @@ def render_markdown(report: Report) -> str:
                 for f in c.findings
             ]
             out.append("")
+        else:
+            out += ["No change a client notices.", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

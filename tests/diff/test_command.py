@@ -99,6 +99,7 @@ def test_markdown_report(pair: Any, capsys: pytest.CaptureFixture[str]) -> None:
     assert "| level | rule | operation | location | change |" in out
     assert "| error | `response-property-removed` | `GET /orders` |" in out
     assert "a \\| b" in out  # a pipe in a message does not break the table
+    assert "No change a client notices." in _diff(capsys, *pair(), "--format", "markdown")[1]
 
 
 def test_junit_report(pair: Any, capsys: pytest.CaptureFixture[str]) -> None:
