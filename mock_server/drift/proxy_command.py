@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 from urllib.parse import urlsplit
 
 from mock_server.errors import SettingsError
@@ -76,6 +78,10 @@ def command(args: argparse.Namespace) -> int:
     mode = "read-write" if args.allow_writes else "read-only"
     sys.stdout.write(f"{spec.name:<12} {base} -> {recorder.upstream} ({mode}); report {args.report}; Ctrl-C stops\n")
     sys.stdout.flush()
+    # uvicorn stops cleanly on SIGINT/SIGTERM (the lifespan shutdown writes the reports), then raises the signal
+    # again for the handler it found: make that one a no-op, so a clean stop exits 0 without a traceback
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _stopped)
     uvicorn.run(
         app,
         host=args.host,
@@ -88,6 +94,10 @@ def command(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=3,
     )
     return 0
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    """The stop signal after uvicorn's graceful shutdown: nothing left to do."""
 
 
 def check_upstream(url: str) -> str:
