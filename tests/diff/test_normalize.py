@@ -82,11 +82,9 @@ def test_nullable_spelled_another_way_is_no_change(old: dict[str, Any], new: dic
 
 
 def test_renaming_a_path_parameter_is_no_change() -> None:
-    detail = {
-        "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "get": {"responses": {"200": {"description": "One."}}},
-    }
-    renamed = {**detail, "parameters": [{**detail["parameters"][0], "name": "orderId"}]}
+    param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    detail: dict[str, Any] = {"parameters": [param], "get": {"responses": {"200": {"description": "One."}}}}
+    renamed = {**detail, "parameters": [{**param, "name": "orderId"}]}
     old = spec(put("/paths/~1orders~1{id}", detail))
     new = spec(put("/paths/~1orders~1{orderId}", renamed))
     assert diff_documents(old, new, "a", "b") == []
