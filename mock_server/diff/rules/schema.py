@@ -19,6 +19,49 @@ _UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxPro
 SchemaCheck = Callable[[SchemaPair], Iterator[Hit]]
 
 
+PARAMETER: frozenset[Where] = frozenset({"parameter"})
+BODY: frozenset[Where] = frozenset({"request-body"})
+RESPONSE: frozenset[Where] = frozenset({"response-body"})
+HEADER: frozenset[Where] = frozenset({"response-header"})
+ANY_RESPONSE: frozenset[Where] = RESPONSE | HEADER
+ANYWHERE: frozenset[Where] = PARAMETER | BODY | ANY_RESPONSE
+_REQUEST_SIDES: tuple[tuple[str, Area, frozenset[Where], str], ...] = (
+    ("request-parameter", "parameters", PARAMETER, "a request parameter"),
+    ("request-property", "request-body", BODY, "a request body property"),
+)
+
+
+def _only(where: frozenset[Where], check: SchemaCheck) -> SchemaCheck:
+    def scoped(pair: SchemaPair) -> Iterator[Hit]:
+        if pair.where in where:
+            yield from check(pair)
+
+    return scoped
+
+
+def schema_rule(
+    rule_id: str, level: Level, area: Area, where: frozenset[Where], what: str
+) -> Callable[[SchemaCheck], SchemaCheck]:
+    """Register the check as a rule for the schema positions in `where`."""
+
+    def decorate(check: SchemaCheck) -> SchemaCheck:
+        register(rule_id, level, area, what, "schema", _only(where, check))
+        return check
+
+    return decorate
+
+
+def request_rule(suffix: str, level: Level, what: str) -> Callable[[SchemaCheck], SchemaCheck]:
+    """Register the check twice: `request-parameter-<suffix>` and `request-property-<suffix>`."""
+
+    def decorate(check: SchemaCheck) -> SchemaCheck:
+        for prefix, area, where, noun in _REQUEST_SIDES:
+            schema_rule(f"{prefix}-{suffix}", level, area, where, f"{noun}: {what}")(check)
+        return check
+
+    return decorate
+
+
 def _enum(schema: dict[str, Any]) -> list[Any] | None:
     enum = schema.get("enum")
     return enum if isinstance(enum, list) else None
@@ -28,18 +71,26 @@ def _minus(a: list[Any], b: list[Any]) -> list[Any]:
     return [v for v in a if v not in b]
 
 
+@request_rule("type-changed", "error", "its type changes")
+@schema_rule("response-property-type-changed", "error", "responses", RESPONSE, "a response property's type changes")
+@schema_rule("response-header-type-changed", "error", "headers", HEADER, "a response header's type changes")
 def type_changed(pair: SchemaPair) -> Iterator[Hit]:
     old, new = pair.old.get("type"), pair.new.get("type")
     if old is not None and new is not None and old != new:
         yield Hit(f"{pair.subject}: type changed from {show(old)} to {show(new)}", origin(pair.new))
 
 
+@request_rule("format-changed", "error", "its format is added or changes")
+@schema_rule(
+    "response-property-format-changed", "warning", "responses", RESPONSE, "a response property's format changes"
+)
 def format_changed(pair: SchemaPair) -> Iterator[Hit]:
     old, new = pair.old.get("format"), pair.new.get("format")
     if old != new and (new is not None or not pair.request):  # a request format dropped accepts more
         yield Hit(f"{pair.subject}: format changed from {show(old)} to {show(new)}", origin(pair.new))
 
 
+@request_rule("enum-narrowed", "error", "an enum value is removed, or an enum added")
 def enum_narrowed(pair: SchemaPair) -> Iterator[Hit]:
     old, new = _enum(pair.old), _enum(pair.new)
     if new is not None and old is None:
@@ -48,6 +99,7 @@ def enum_narrowed(pair: SchemaPair) -> Iterator[Hit]:
         yield Hit(f"{pair.subject}: enum value(s) {show_set(_minus(old, new))} removed", origin(pair.new))
 
 
+@request_rule("enum-widened", "info", "an enum value is added, or the enum dropped")
 def enum_widened(pair: SchemaPair) -> Iterator[Hit]:
     old, new = _enum(pair.old), _enum(pair.new)
     if old is not None and new is None:
@@ -56,6 +108,13 @@ def enum_widened(pair: SchemaPair) -> Iterator[Hit]:
         yield Hit(f"{pair.subject}: enum value(s) {show_set(_minus(new, old))} added", origin(pair.new))
 
 
+@schema_rule(
+    "response-enum-value-added",
+    "warning",
+    "responses",
+    ANY_RESPONSE,
+    "a response enum value is added, or the enum dropped: exhaustive switches break",
+)
 def response_enum_added(pair: SchemaPair) -> Iterator[Hit]:
     old, new = _enum(pair.old), _enum(pair.new)
     if old is not None and new is None:
@@ -64,6 +123,9 @@ def response_enum_added(pair: SchemaPair) -> Iterator[Hit]:
         yield Hit(f"{pair.subject}: enum value(s) {show_set(_minus(new, old))} added", origin(pair.new))
 
 
+@schema_rule(
+    "response-enum-value-removed", "info", "responses", ANY_RESPONSE, "a response enum value is no longer sent"
+)
 def response_enum_removed(pair: SchemaPair) -> Iterator[Hit]:
     old, new = _enum(pair.old), _enum(pair.new)
     if new is not None and (old is None or _minus(old, new)):
@@ -97,45 +159,55 @@ def _bound_changes(pair: SchemaPair) -> Iterator[tuple[bool, str]]:
         yield new_step is not None, f"multipleOf changed from {show(old_step)} to {show(new_step)}"
 
 
+@request_rule("bounds-narrowed", "error", "a min/max, length, items bound or multipleOf is added or tightened")
 def bounds_narrowed(pair: SchemaPair) -> Iterator[Hit]:
     for narrower, what in _bound_changes(pair):
         if narrower:
             yield Hit(f"{pair.subject}: {what}", origin(pair.new))
 
 
+@request_rule("bounds-widened", "info", "a bound is dropped or loosened")
 def bounds_widened(pair: SchemaPair) -> Iterator[Hit]:
     for narrower, what in _bound_changes(pair):
         if not narrower:
             yield Hit(f"{pair.subject}: {what}", origin(pair.new))
 
 
+@request_rule("pattern-added", "error", "a pattern is added")
 def pattern_added(pair: SchemaPair) -> Iterator[Hit]:
     if pair.old.get("pattern") is None and pair.new.get("pattern") is not None:
         yield Hit(f"{pair.subject}: pattern {show(pair.new['pattern'])} added", origin(pair.new))
 
 
+@request_rule("pattern-changed", "error", "its pattern changes")
 def pattern_changed(pair: SchemaPair) -> Iterator[Hit]:
     old, new = pair.old.get("pattern"), pair.new.get("pattern")
     if old is not None and new is not None and old != new:
         yield Hit(f"{pair.subject}: pattern changed from {show(old)} to {show(new)}", origin(pair.new))
 
 
+@request_rule("pattern-removed", "info", "its pattern is dropped")
 def pattern_removed(pair: SchemaPair) -> Iterator[Hit]:
     if pair.old.get("pattern") is not None and pair.new.get("pattern") is None:
         yield Hit(f"{pair.subject}: pattern {show(pair.old['pattern'])} dropped", origin(pair.new))
 
 
+@request_rule("default-changed", "warning", "its default value changes or is dropped")
 def default_changed(pair: SchemaPair) -> Iterator[Hit]:
     old, new = pair.old.get("default"), pair.new.get("default")
     if "default" in pair.old and old != new:
         yield Hit(f"{pair.subject}: default changed from {show(old)} to {show(new)}", origin(pair.new))
 
 
+@schema_rule(
+    "request-property-nullable-removed", "error", "request-body", BODY, "a request body property no longer accepts null"
+)
 def nullable_removed(pair: SchemaPair) -> Iterator[Hit]:
     if pair.old.get("nullable") is True and pair.new.get("nullable") is not True:
         yield Hit(f"{pair.subject}: null no longer accepted (was nullable)", origin(pair.new))
 
 
+@schema_rule("response-property-made-nullable", "error", "responses", RESPONSE, "a response property may now be null")
 def made_nullable(pair: SchemaPair) -> Iterator[Hit]:
     if pair.new.get("nullable") is True and pair.old.get("nullable") is not True:
         yield Hit(f"{pair.subject}: may now be null (was not nullable)", origin(pair.new))
@@ -146,6 +218,14 @@ def _required(schema: dict[str, Any]) -> list[Any]:
     return required if isinstance(required, list) else []
 
 
+@schema_rule("response-property-removed", "error", "responses", RESPONSE, "a response property is removed")
+@schema_rule(
+    "request-property-removed",
+    "warning",
+    "request-body",
+    BODY,
+    "a request body property is removed (a strict server rejects it)",
+)
 def property_removed(pair: SchemaPair) -> Iterator[Hit]:
     new = pair.properties(pair.new)
     for name, schema in pair.properties(pair.old).items():
@@ -162,14 +242,21 @@ def _added(pair: SchemaPair, *, required: bool) -> Iterator[Hit]:
             yield Hit(f"{pair.context} property {pair.child(name)} added, {state}", origin(schema))
 
 
+@schema_rule(
+    "request-property-added-required", "error", "request-body", BODY, "a required request body property is added"
+)
 def property_added_required(pair: SchemaPair) -> Iterator[Hit]:
     yield from _added(pair, required=True)
 
 
+@schema_rule(
+    "request-property-added-optional", "info", "request-body", BODY, "an optional request body property is added"
+)
 def property_added_optional(pair: SchemaPair) -> Iterator[Hit]:
     yield from _added(pair, required=False)
 
 
+@schema_rule("response-property-added", "info", "responses", RESPONSE, "a response property is added")
 def property_added(pair: SchemaPair) -> Iterator[Hit]:
     yield from _added(pair, required=True)
     yield from _added(pair, required=False)
@@ -184,158 +271,22 @@ def _requiredness(pair: SchemaPair, *, now_required: bool) -> Iterator[Hit]:
             yield Hit(f"{pair.context} property {pair.child(name)}: {change}", origin(schema))
 
 
+@schema_rule(
+    "request-property-made-required", "error", "request-body", BODY, "a request body property becomes required"
+)
 def property_made_required(pair: SchemaPair) -> Iterator[Hit]:
     yield from _requiredness(pair, now_required=True)
 
 
+@schema_rule(
+    "response-property-made-optional", "error", "responses", RESPONSE, "a required response property becomes optional"
+)
 def property_made_optional(pair: SchemaPair) -> Iterator[Hit]:
     yield from _requiredness(pair, now_required=False)
 
 
+@schema_rule("schema-description-changed", "info", "schema", ANYWHERE, "a schema's description changes")
 def description_changed(pair: SchemaPair) -> Iterator[Hit]:
     old, new = pair.old.get("description"), pair.new.get("description")
     if old != new:
         yield Hit(f"{pair.subject}: description changed from {show(old)} to {show(new)}", origin(pair.new))
-
-
-def _only(where: frozenset[Where], check: SchemaCheck) -> SchemaCheck:
-    def scoped(pair: SchemaPair) -> Iterator[Hit]:
-        if pair.where in where:
-            yield from check(pair)
-
-    return scoped
-
-
-_PARAMETER: frozenset[Where] = frozenset({"parameter"})
-_BODY: frozenset[Where] = frozenset({"request-body"})
-_RESPONSE: frozenset[Where] = frozenset({"response-body"})
-_HEADER: frozenset[Where] = frozenset({"response-header"})
-_ANY_RESPONSE: frozenset[Where] = _RESPONSE | _HEADER
-_ANYWHERE: frozenset[Where] = _PARAMETER | _BODY | _ANY_RESPONSE
-
-_REQUEST_SIDES: tuple[tuple[str, Area, frozenset[Where], str], ...] = (
-    ("request-parameter", "parameters", _PARAMETER, "a request parameter"),
-    ("request-property", "request-body", _BODY, "a request body property"),
-)
-# (id suffix, level, what, check): registered for request parameters and request body properties alike
-_REQUEST_CHECKS: tuple[tuple[str, Level, str, SchemaCheck], ...] = (
-    ("type-changed", "error", "its type changes", type_changed),
-    ("format-changed", "error", "its format is added or changes", format_changed),
-    ("enum-narrowed", "error", "an enum value is removed, or an enum added", enum_narrowed),
-    ("enum-widened", "info", "an enum value is added, or the enum dropped", enum_widened),
-    ("bounds-narrowed", "error", "a min/max, length, items bound or multipleOf is added or tightened", bounds_narrowed),
-    ("bounds-widened", "info", "a bound is dropped or loosened", bounds_widened),
-    ("pattern-added", "error", "a pattern is added", pattern_added),
-    ("pattern-changed", "error", "its pattern changes", pattern_changed),
-    ("pattern-removed", "info", "its pattern is dropped", pattern_removed),
-    ("default-changed", "warning", "its default value changes or is dropped", default_changed),
-)
-for _prefix, _side_area, _side, _noun in _REQUEST_SIDES:
-    for _suffix, _level, _what, _check in _REQUEST_CHECKS:
-        register(f"{_prefix}-{_suffix}", _level, _side_area, f"{_noun}: {_what}", "schema", _only(_side, _check))
-
-
-def _schema_rule(
-    rule_id: str, level: Level, area: Area, where: frozenset[Where], what: str, check: SchemaCheck
-) -> None:
-    register(rule_id, level, area, what, "schema", _only(where, check))
-
-
-_schema_rule(
-    "request-property-added-required",
-    "error",
-    "request-body",
-    _BODY,
-    "a required request body property is added",
-    property_added_required,
-)
-_schema_rule(
-    "request-property-added-optional",
-    "info",
-    "request-body",
-    _BODY,
-    "an optional request body property is added",
-    property_added_optional,
-)
-_schema_rule(
-    "request-property-made-required",
-    "error",
-    "request-body",
-    _BODY,
-    "a request body property becomes required",
-    property_made_required,
-)
-_schema_rule(
-    "request-property-removed",
-    "warning",
-    "request-body",
-    _BODY,
-    "a request body property is removed (a strict server rejects it)",
-    property_removed,
-)
-_schema_rule(
-    "request-property-nullable-removed",
-    "error",
-    "request-body",
-    _BODY,
-    "a request body property no longer accepts null",
-    nullable_removed,
-)
-_schema_rule(
-    "response-property-removed", "error", "responses", _RESPONSE, "a response property is removed", property_removed
-)
-_schema_rule(
-    "response-property-made-optional",
-    "error",
-    "responses",
-    _RESPONSE,
-    "a required response property becomes optional",
-    property_made_optional,
-)
-_schema_rule(
-    "response-property-made-nullable",
-    "error",
-    "responses",
-    _RESPONSE,
-    "a response property may now be null",
-    made_nullable,
-)
-_schema_rule(
-    "response-property-type-changed",
-    "error",
-    "responses",
-    _RESPONSE,
-    "a response property's type changes",
-    type_changed,
-)
-_schema_rule(
-    "response-property-format-changed",
-    "warning",
-    "responses",
-    _RESPONSE,
-    "a response property's format changes",
-    format_changed,
-)
-_schema_rule("response-property-added", "info", "responses", _RESPONSE, "a response property is added", property_added)
-_schema_rule(
-    "response-enum-value-added",
-    "warning",
-    "responses",
-    _ANY_RESPONSE,
-    "a response enum value is added, or the enum dropped: exhaustive switches break",
-    response_enum_added,
-)
-_schema_rule(
-    "response-enum-value-removed",
-    "info",
-    "responses",
-    _ANY_RESPONSE,
-    "a response enum value is no longer sent",
-    response_enum_removed,
-)
-_schema_rule(
-    "response-header-type-changed", "error", "headers", _HEADER, "a response header's type changes", type_changed
-)
-_schema_rule(
-    "schema-description-changed", "info", "schema", _ANYWHERE, "a schema's description changes", description_changed
-)
