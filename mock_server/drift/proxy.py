@@ -184,7 +184,7 @@ class DriftProxy:
             await self.start()
         assert self._client is not None
         try:
-            request = self._client.build_request(method, url, headers=forwarded, content=body)
+            request = self._client.build_request(method, url, headers=forwarded, content=body or None)
             response = await self._client.send(request, stream=True)
             try:
                 raw = b"".join([chunk async for chunk in response.aiter_raw()])
@@ -206,12 +206,17 @@ class DriftProxy:
         found = self.recorder.observe(
             method, rest, response.status_code, response.headers.multi_items(), decoded, secrets=secrets
         )
+        # the body goes back as it came (still encoded); its length is what we send, except for HEAD, whose
+        # Content-Length is the upstream's statement about the GET body
+        replaced = {DRIFT_HEADER} if method == "HEAD" else {DRIFT_HEADER, "content-length"}
         out_headers = [
             (k.lower().encode("latin-1"), v.encode("latin-1"))
             for k, v in response.headers.multi_items()
-            if k.lower() not in HOP_BY_HOP and k.lower() not in ("content-length", DRIFT_HEADER)
+            if k.lower() not in HOP_BY_HOP and k.lower() not in replaced
         ]
-        out_headers += [(b"content-length", str(len(raw)).encode()), (DRIFT_HEADER.encode(), str(found).encode())]
+        if method != "HEAD":
+            out_headers.append((b"content-length", str(len(raw)).encode()))
+        out_headers.append((DRIFT_HEADER.encode(), str(found).encode()))
         await send({"type": "http.response.start", "status": response.status_code, "headers": out_headers})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else raw})
 

@@ -4,6 +4,7 @@ runs and at SIGTERM, the bind rule."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import os
 import signal
 import socket
@@ -269,3 +270,16 @@ def test_real_proxy_process_writes_the_report_at_a_clean_stop(stop: signal.Signa
     assert "undocumented_property" in markdown.read_text()
     for text in (report.read_text(), markdown.read_text(), out.decode(), err.decode()):
         assert APIKEY not in text and "box-office" not in text
+
+
+def test_compressed_answer_goes_back_compressed_and_is_checked_decoded() -> None:
+    body = example(spec_named("eguma"), EGUMA_PATH)
+    body[0]["channel"] = "web-shop"
+    packed = gzip.compress(json_body(body))
+    upstream = StandIn(200, packed, [("content-type", "application/json"), ("content-encoding", "gzip")])
+    request = Request("GET", f"/eguma{EGUMA_PATH}", {"accept-encoding": "gzip"})
+    recorder, (response,) = run_proxy(spec_named("eguma"), upstream, [request])
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["content-length"] == str(len(packed))
+    assert response.json() == body  # httpx decodes it as any client would
+    assert [f.location for f in recorder.report().findings] == ["/*/channel"]
