@@ -3,6 +3,7 @@ changed since a revision (`--base REV`)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tomllib
 from dataclasses import dataclass
@@ -141,7 +142,5 @@ def _config_patterns(config: Path) -> list[str]:
 
 
 def _relative(path: Path, cwd: Path) -> str:
-    try:
-        return str(path.relative_to(cwd))
-    except ValueError:
-        return str(path)
+    """The path as the user would type it from here (`specs/a.yaml`, `../specs/a.yaml`)."""
+    return os.path.relpath(path, cwd)

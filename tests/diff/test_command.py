@@ -197,3 +197,31 @@ def test_usage_error_is_one_line_exit_2(
     assert code == 2 and out == ""
     assert err.splitlines() == [message]
     assert "Traceback" not in err
+
+
+def test_base_takes_the_bundled_specs_without_a_config(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("mock_server.diff.command.DEFAULT_SPEC_DIR", repo / "specs")
+    _write(repo / "specs" / "shop.yaml", spec())
+    _write(repo / "specs" / "nested" / "other.yaml", spec())  # not directly in specs/: not a bundled spec
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "v1")
+    _write(repo / "specs" / "shop.yaml", spec(WARNING_ONLY))
+    _write(repo / "specs" / "nested" / "other.yaml", spec(ERROR))
+    (repo / "sub").mkdir()
+    monkeypatch.chdir(repo / "sub")  # paths are reported from where the command runs
+    code, out, _ = _diff(capsys, "--base", "HEAD", "--fail-on", "warning")
+    assert code == 1
+    assert out.splitlines()[0].startswith(f"../specs/shop.yaml: {GET}/deprecated: warning operation-deprecated:")
+    assert "other.yaml" not in out
+
+
+def test_bad_config_is_one_line_exit_2(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "v1")
+    (repo / "mock-server.toml").write_text("specs = 'apis/*.yaml'\n", encoding="utf-8")
+    code, out, err = _diff(capsys, "--base", "HEAD")
+    assert (code, out) == (2, "")
+    assert (
+        err == 'mock-server: mock-server.toml: specs must be a list of paths or globs, e.g. specs = ["apis/*.yaml"]\n'
+    )
