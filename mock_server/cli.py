@@ -582,13 +582,12 @@ def _print_banner(settings: Settings, apis: Sequence[str], *, reload: bool, conf
 def _report(path: Path, problems: list[Problem], *, strict: bool = False) -> int:
     """Print one line per problem, or `path: OK`; return the number of problems that count (warnings only with
     strict, and then printed as errors)."""
-    counted = 0
+    if strict:
+        problems = [Problem(p.file, p.pointer, p.message) for p in problems]
     for problem in problems:
-        if problem.warning and strict:
-            problem = Problem(problem.file, problem.pointer, problem.message)
-        counted += not problem.warning
         print(problem)
-    if not any(not p.warning for p in problems):
+    counted = sum(not p.warning for p in problems)
+    if not counted:
         print(f"{path}: OK" + (f" ({len(problems)} warning(s))" if problems else ""))
     return counted
 

@@ -15,6 +15,7 @@ Nothing is imported or started unless a test uses one of the fixtures: loading t
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,8 +59,10 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def mock_server_session(pytestconfig: pytest.Config) -> Iterator[MockServer]:
     """One real mock-server for the test session (per xdist worker), on 127.0.0.1 and a free port."""
-    from mock_server.errors import MockServerError
-    from mock_server.testing import MockServer
+    with warnings.catch_warnings():  # connexion's import-time deprecation warnings are not the client's to fix
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from mock_server.errors import MockServerError
+        from mock_server.testing import MockServer
 
     try:
         server = MockServer.start(_settings(pytestconfig))

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import os
 import random
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 from mock_server.contract.collect import Collector, Masker, describe_network_error
-from mock_server.contract.options import READ_ONLY_METHODS, ContractOptions, Credentials
+from mock_server.contract.options import READ_ONLY_METHODS, ContractOptions, Credentials, shell_references
 from mock_server.contract.report import Report
-from mock_server.errors import SettingsError
-from mock_server.redact import MASK, SECRET_HEADER_NAMES, SECRET_PARAM_NAMES
+from mock_server.errors import PROBLEM_TYPE_BASE, SettingsError
+from mock_server.redact import MASK, SECRET_HEADER_NAMES, SECRET_PARAM_NAMES, mask_url_password
 from mock_server.settings import DEFAULT_HOST, DEFAULT_PORT
-from mock_server.specs import Spec, discover_specs
+from mock_server.specs import Spec, looks_like_path
+from mock_server.specs import find_spec as find_named_spec
 
 if TYPE_CHECKING:
+    from schemathesis.engine.events import EngineEvent
     from schemathesis.schemas import BaseSchema
 
     from mock_server.app import MockApp
@@ -32,11 +36,23 @@ SANITIZED_NAMES = sorted(SECRET_PARAM_NAMES | SECRET_HEADER_NAMES)
 SANITIZED_MARKERS = ["authorization"]
 
 
-def run_contract(options: ContractOptions) -> Report:
+class Display(Protocol):
+    """A live display of a run (contract.progress.RunProgress): a context manager fed every engine event."""
+
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def handle(self, event: EngineEvent) -> None: ...
+
+
+def run_contract(options: ContractOptions, progress: Callable[[int], Display | None] | None = None) -> Report:
     """Check one API against its spec and collect every violation.
+
+    A KeyboardInterrupt (Ctrl-C; `contract` turns SIGTERM into one) ends the run early: the Report then has
+    `interrupted` set and counts what had run.
 
     Args:
         options: the API, the target (None: the in-process mock), credentials and limits.
+        progress: given the number of operations, a live display of the run, or None for none.
 
     Example:
         report = run_contract(ContractOptions(api="printlounge", max_examples=10))
@@ -48,12 +64,20 @@ def run_contract(options: ContractOptions) -> Report:
         credentials = credentials.fill(Credentials.generate())
     else:
         _require_credentials(options, spec)
-    masker = Masker((*options.secrets(), *credentials.values()))
+    references = shell_references(options, credentials)
+    masker = Masker((*options.secrets(), *credentials.values(), *references))
     with _masked_logs(masker), _scratch_hypothesis_home():
-        return _run(options, spec, credentials, masker)
+        return _run(options, spec, credentials, masker, references, progress)
 
 
-def _run(options: ContractOptions, spec: Spec, credentials: Credentials, masker: Masker) -> Report:
+def _run(
+    options: ContractOptions,
+    spec: Spec,
+    credentials: Credentials,
+    masker: Masker,
+    references: dict[str, str],
+    progress: Callable[[int], Display | None] | None,
+) -> Report:
     import schemathesis
     from schemathesis.config import SchemathesisConfig
     from schemathesis.core.result import Ok
@@ -61,15 +85,15 @@ def _run(options: ContractOptions, spec: Spec, credentials: Credentials, masker:
 
     app: MockApp | None = None
     if options.in_process:
-        app = _mock_app(options, credentials)
-        base_url = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}{app.runtime.base_path(options.api)}"
+        app = _mock_app(options, spec, credentials)
+        base_url = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}{app.runtime.base_path(spec.name)}"
         target = "in-process mock"
     else:
         assert options.base_url is not None
         base_url = options.base_url
-        target = masker(base_url)
+        target = mask_url_password(base_url)
         if reason := _unreachable(base_url):
-            unreachable = masker(f"cannot reach {base_url}: {reason}")
+            unreachable = f"cannot reach {target}: {masker(reason)}"
             return Report(options.api, target, options.mode, operations=(), requests=0, unreachable=unreachable)
 
     config = SchemathesisConfig.from_dict(schemathesis_config(options, spec, credentials, base_url))
@@ -78,20 +102,34 @@ def _run(options: ContractOptions, spec: Spec, credentials: Credentials, masker:
         schema.app = app
     selected: BaseSchema = schema.include(method=list(READ_ONLY_METHODS)) if options.read_only else schema
     operations = tuple(result.ok().label for result in selected.get_all_operations() if isinstance(result, Ok))
-    collector = Collector(masker, secured=secured_operations(spec) & set(operations))
+    collector = Collector(
+        masker,
+        secured=secured_operations(spec) & set(operations),
+        references=references,
+        secured_kinds=scheme_kinds(spec),
+        target_is_mock=app is None and is_mock_server(base_url, spec.name),
+    )
+    display = progress(len(operations)) if progress is not None else None
     started = time.perf_counter()
-    with _quiet_mock() if app is not None else nullcontext():
-        for event in from_schema(selected).execute():
-            collector.handle(event)
-    return collector.report(options, target, operations, config.seed, time.perf_counter() - started)
+    try:
+        with _quiet_mock() if app is not None else nullcontext(), display or nullcontext():
+            for event in from_schema(selected).execute():
+                collector.handle(event)
+                if display is not None:
+                    display.handle(event)
+    except KeyboardInterrupt:  # between the engine's events, outside its own handling: the same as inside it
+        collector.interrupted = True
+    report = collector.report(options, target, operations, config.seed, time.perf_counter() - started)
+    return dataclasses.replace(report, interrupted="SIGINT") if collector.interrupted else report
 
 
 def find_spec(options: ContractOptions) -> Spec:
-    """The spec of options.api; SettingsError naming the known APIs otherwise."""
-    specs = {s.name: s for s in (Spec.from_file(p) for p in discover_specs(options.spec_dir))}
-    if options.api not in specs:
-        raise SettingsError(f"unknown API {options.api!r}; known: {', '.join(sorted(specs))}")
-    return specs[options.api]
+    """The spec options.api names (an API of options.spec_dir, or a spec file's path); SettingsError naming the
+    known APIs otherwise."""
+    if not looks_like_path(options.api) and not options.spec_dir.is_dir():
+        what = "not a directory" if options.spec_dir.exists() else "no such directory"
+        raise SettingsError(f"{options.spec_dir}: {what} (the spec directory; give another with --spec-dir)")
+    return find_named_spec(options.api, [options.spec_dir])
 
 
 def schemathesis_config(
@@ -144,15 +182,16 @@ def _require_credentials(options: ContractOptions, spec: Spec) -> None:
     )
 
 
-def _mock_app(options: ContractOptions, credentials: Credentials) -> MockApp:
+def _mock_app(options: ContractOptions, spec: Spec, credentials: Credentials) -> MockApp:
     """The mock of one API, answering only this run's credentials and leaving the judging of responses to
     Schemathesis (connexion's own response validation would turn a bad body into a 500)."""
     from mock_server.app import create_app
     from mock_server.auth import ApiAuth, AuthConfig
     from mock_server.settings import Settings
 
-    auth = AuthConfig(apis={options.api: ApiAuth(credentials=frozenset(credentials.values()))})
-    return create_app(Settings(spec_dir=options.spec_dir, apis=(options.api,), validate_responses=False, auth=auth))
+    auth = AuthConfig(apis={spec.name: ApiAuth(credentials=frozenset(credentials.values()))})
+    settings = Settings(spec_paths=(spec.path,), apis=(spec.name,), validate_responses=False, auth=auth)
+    return create_app(settings)
 
 
 @contextmanager
@@ -204,6 +243,36 @@ def _masked_logs(mask: Masker) -> Iterator[None]:
         yield
     finally:
         logging.setLogRecordFactory(previous)
+
+
+def is_mock_server(base_url: str, api: str) -> bool:
+    """Whether base_url is served by a mock-server: its admin API lists this API at that URL, or answers with
+    mock-server's own problem type (an admin token is set)."""
+    import httpx
+
+    parts = urlsplit(base_url)
+    try:
+        response = httpx.get(f"{parts.scheme}://{parts.netloc}/__admin/apis", timeout=5.0)
+        body = response.json()
+    except (httpx.HTTPError, ValueError):
+        return False
+    if response.status_code == 200 and isinstance(body, list):
+        return any(
+            isinstance(entry, dict)
+            and entry.get("name") == api
+            and str(entry.get("base_url", "")).rstrip("/") == base_url.rstrip("/")
+            for entry in body
+        )
+    return isinstance(body, dict) and str(body.get("type", "")).startswith(PROBLEM_TYPE_BASE)
+
+
+def scheme_kinds(spec: Spec) -> frozenset[str]:
+    """`bearer` and/or `apikey`: the kinds of credential the spec's security schemes take."""
+    kinds = set()
+    for scheme in security_schemes(spec).values():
+        kind = str(scheme.get("type", "")).lower()
+        kinds.add("bearer" if kind == "http" else kind)
+    return frozenset(kinds)
 
 
 def _unreachable(base_url: str) -> str | None:
