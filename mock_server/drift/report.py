@@ -144,9 +144,9 @@ def render_markdown(report: Report) -> str:
         ]
         for f in op.findings:
             observed = ", ".join(_text(v) for v in f.observed)
-            cells = [f.severity, f.kind, str(f.status), f"`{f.location}`" if f.location else "", f.expected, observed]
+            cells = [f.severity, f.kind, str(f.status), _code(f.location), _code(f.expected), _cell(observed)]
             cells += [str(f.count), f.first_seen, f.last_seen]
-            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -155,7 +155,15 @@ def _text(value: Any) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "\\`")
+
+
+def _code(text: str) -> str:
+    """A code span in a table cell: backslashes stay literal; a pipe still needs its escape (GFM tables)."""
+    if not text:
+        return ""
+    fence = "``" if "`" in text else "`"
+    return fence + text.replace("|", "\\|").replace("\n", " ") + fence
 
 
 def write_atomic(path: Path, data: bytes) -> None:
