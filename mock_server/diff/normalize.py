@@ -125,7 +125,7 @@ def plain(node: Any) -> Any:
 
 def normalize_schema(node: Any) -> Schema:
     """A resolved schema with allOf merged, `type: [T, null]` / a null anyOf branch turned into `nullable: true`,
-    and an `enum` holding null read as nullable too."""
+    an `enum` holding null read as nullable too, and OAS 3.0 `exclusiveMinimum: true` as the 3.1 number."""
     if not isinstance(node, dict):
         return {}
     schema: Schema = dict(node)
@@ -153,6 +153,11 @@ def normalize_schema(node: Any) -> Schema:
                 schema = _merge(schema, normalize_schema(others[0]))
             else:
                 schema[key] = [normalize_schema(b) for b in others]
+    for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if schema.get(exclusive) is True and bound in schema:  # OAS 3.0 spelling of the 3.1 number
+            schema[exclusive] = schema.pop(bound)
+        elif schema.get(exclusive) is False:
+            del schema[exclusive]
     enum = schema.get("enum")
     if isinstance(enum, list) and None in enum:
         schema["nullable"] = True

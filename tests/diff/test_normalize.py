@@ -81,6 +81,16 @@ def test_nullable_spelled_another_way_is_no_change(old: dict[str, Any], new: dic
     assert diff_documents(spec(put(note, new)), spec(put(note, old)), "a", "b") == []
 
 
+def test_exclusive_bounds_of_3_0_and_3_1_are_one_thing() -> None:
+    limit = f"{GET}/parameters/1/schema"
+    old = spec(put(limit, {"type": "integer", "minimum": 0, "exclusiveMinimum": True, "exclusiveMaximum": False}))
+    assert diff_documents(old, spec(put(limit, {"type": "integer", "exclusiveMinimum": 0})), "a", "b") == []
+    raised = diff_documents(old, spec(put(limit, {"type": "integer", "exclusiveMinimum": 1})), "a", "b")
+    assert [(f.id, f.message) for f in raised] == [
+        ("request-parameter-bounds-narrowed", "parameter limit (query): exclusiveMinimum raised from 0 to 1")
+    ]
+
+
 def test_renaming_a_path_parameter_is_no_change() -> None:
     param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
     detail: dict[str, Any] = {"parameters": [param], "get": {"responses": {"200": {"description": "One."}}}}
