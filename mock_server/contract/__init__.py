@@ -3,16 +3,24 @@
     options.py   ContractOptions, Credentials (flags, then MOCK_SERVER_<API>_TOKEN / _APIKEY)
     runner.py    run_contract(options) -> Report: the target, Schemathesis' configuration and engine
     collect.py   Collector: the engine's events -> masked Failure values; expected vs got per failure
+    curl.py      reproducing curls from the requests sent, credentials as shell references ($MOCK_SERVER_...)
     report.py    Failure, Report, the console text and the JUnit file
+    progress.py  the live progress on a terminal (rich)
 
-Exit codes: 0 conforms, 1 violations found, 2 usage error or unreachable server.
+Exit codes: 0 conforms, 1 violations found, 2 usage error or unreachable server, 130 / 143 interrupted by
+SIGINT / SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from mock_server.contract.options import (
     DEFAULT_MAX_EXAMPLES,
@@ -21,7 +29,16 @@ from mock_server.contract.options import (
     check_base_url,
     parse_headers,
 )
-from mock_server.contract.report import EXIT_UNUSABLE, Failure, Report, render_text, write_junit
+from mock_server.contract.report import (
+    EXIT_UNUSABLE,
+    Failure,
+    Report,
+    render_text,
+    write_junit,
+    write_junit_placeholder,
+)
+from mock_server.errors import SettingsError
+from mock_server.settings import DEFAULT_SPEC_DIR
 
 __all__ = ["ContractOptions", "Credentials", "Failure", "Report", "command", "configure_parser", "run_contract"]
 
@@ -66,12 +83,26 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed of the data generation (default random)")
     parser.add_argument("--workers", type=positive_int, default=1, metavar="N", help="concurrent workers (default 1)")
     parser.add_argument("--junit", metavar="PATH", help="also write a JUnit XML report here")
+    parser.add_argument(
+        "--spec-dir", type=Path, default=DEFAULT_SPEC_DIR, metavar="DIR", help="where the API specs are"
+    )
 
 
 def command(args: argparse.Namespace) -> int:
-    """Run `mock-server contract` from parsed arguments; SettingsError (exit 2) on bad usage."""
-    from pathlib import Path
+    """Run `mock-server contract` from parsed arguments; SettingsError (exit 2) on bad usage. SIGINT and SIGTERM
+    end the run early with exit 130 / 143, a line saying what had run, and a JUnit report with an error."""
+    stopped: list[str] = []  # the signal's name, once one came
+    with _signals_interrupt(stopped):
+        try:
+            return _command(args, stopped)
+        except KeyboardInterrupt:  # before the engine ran (imports, loading the spec): nothing had run
+            target = args.base_url or "in-process mock"
+            report = Report(args.api, target, "", (), 0, interrupted=(stopped or ["SIGINT"])[0])
+            return _finish(report, _junit_path(args))
 
+
+def _command(args: argparse.Namespace, stopped: list[str]) -> int:
+    from mock_server.contract.progress import RunProgress
     from mock_server.contract.runner import run_contract
 
     options = ContractOptions(
@@ -84,15 +115,78 @@ def command(args: argparse.Namespace) -> int:
         max_examples=args.max_examples,
         seed=args.seed,
         workers=args.workers,
-        junit=Path(args.junit) if args.junit else None,
+        junit=_junit_path(args),
+        spec_dir=args.spec_dir,
     )
-    report = run_contract(options)
     if options.junit is not None:
-        write_junit(report, options.junit)
-    stream = sys.stderr if report.exit_code == EXIT_UNUSABLE else sys.stdout
-    stream.write(render_text(report))
-    stream.flush()
+        _check_writable(options.junit)
+    report = run_contract(options, progress=lambda operations: RunProgress.for_stream(operations, sys.stderr))
+    if report.interrupted is not None and stopped:
+        report = dataclasses.replace(report, interrupted=stopped[0])
+    return _finish(report, options.junit)
+
+
+def _finish(report: Report, junit: Path | None) -> int:
+    """Write the JUnit file and the console text; the exit code."""
+    with _signals_ignored():  # a second Ctrl-C must not leave half a report
+        if junit is not None:
+            write_junit(report, junit)
+        stream = sys.stderr if report.exit_code == EXIT_UNUSABLE or report.interrupted else sys.stdout
+        stream.write(render_text(report))
+        stream.flush()
     return report.exit_code
+
+
+def _junit_path(args: argparse.Namespace) -> Path | None:
+    return Path(args.junit) if getattr(args, "junit", None) else None
+
+
+def _check_writable(path: Path) -> None:
+    """Fail before the run, not after it, when the JUnit report cannot be written; leave an error report there
+    until the run has finished (a run killed outright leaves no report that reads as a pass)."""
+    try:
+        write_junit_placeholder("contract", path)
+    except OSError as exc:
+        raise SettingsError(f"--junit {path}: cannot write the report: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def _signals_interrupt(stopped: list[str]) -> Iterator[None]:
+    """SIGINT and SIGTERM both raise KeyboardInterrupt (Schemathesis' engine stops cleanly on one); remember which."""
+    if not _main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        name = signal.Signals(signum).name
+        stopped.append(name)
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def _signals_ignored() -> Iterator[None]:
+    if not _main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def __getattr__(name: str) -> object:

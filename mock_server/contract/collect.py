@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, quote_plus
 
+from mock_server.contract.curl import SentRequest, curl_command
 from mock_server.contract.options import ContractOptions
 from mock_server.contract.report import Failure, Report
-from mock_server.redact import redact_text
+from mock_server.redact import redact_text, secret_variants
 
 if TYPE_CHECKING:
     from schemathesis.core.failures import Failure as CheckFailure
     from schemathesis.core.transport import Response
     from schemathesis.engine.events import EngineEvent
-    from schemathesis.engine.recorder import ScenarioRecorder
+    from schemathesis.engine.recorder import CheckNode, ScenarioRecorder
 
 AUTH_REJECTIONS = frozenset({401, 403})
+WRONG_CREDENTIAL_SCENARIOS = frozenset({"invalid_auth", "generated_auth"})
+"""Schemathesis' AuthScenario values of an ignored_auth failure where a wrong credential was accepted."""
+
+
+def permissive_mock_note(api: str, target: str, kinds: frozenset[str]) -> str:
+    """One line: why the wrong-credential probe means nothing against this mock, and what makes it meaningful."""
+    key = "tokens" if "bearer" in kinds or not kinds else "apikeys"
+    return (
+        f"ignored_auth not checked with a wrong credential: {target} is mock-server, which accepts any {api} "
+        f'credential unless mock-server.toml lists them ([auth.{api}] {key} = ["..."]; pass one of them)'
+    )
 
 
 class Masker:
-    """Masks known secret values (raw and URL-encoded) in any text."""
+    """Masks known secret values (raw, URL- and JSON-encoded) where they stand as whole tokens in any text."""
 
     def __init__(self, secrets: tuple[str, ...]) -> None:
-        variants = {v for s in secrets for v in (s, quote(s, safe=""), quote_plus(s), json.dumps(s)[1:-1])}
-        self._secrets = tuple(variants)
+        self._secrets = tuple(dict.fromkeys(v for s in secrets if s for v in secret_variants(s)))
 
     def __call__(self, text: str) -> str:
         return redact_text(text, self._secrets)
@@ -54,7 +65,15 @@ class Collector:
 
     mask: Masker
     secured: frozenset[str]
+    references: Mapping[str, str] = field(default_factory=dict)
+    secured_kinds: frozenset[str] = frozenset()
+    """The kinds of the spec's security schemes: `bearer`, `apikey`."""
+    """Secret -> what a reproducing curl prints instead (options.shell_references)."""
+    target_is_mock: bool = False
+    """The target is a mock-server (its /__admin answered): a wrong credential it accepts is its default."""
     requests: int = 0
+    phases: list[str] = field(default_factory=list)
+    interrupted: bool = False
     status_counts: dict[int, int] = field(default_factory=dict)
     per_operation: dict[str, dict[int, int]] = field(default_factory=dict)
     entries: list[_Entry] = field(default_factory=list)
@@ -66,6 +85,11 @@ class Collector:
 
         if isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
             self._scenario(event.recorder)
+        elif isinstance(event, events.PhaseStarted):
+            if event.phase.name.value not in self.phases:
+                self.phases.append(event.phase.name.value)
+        elif isinstance(event, events.Interrupted):
+            self.interrupted = True
         elif isinstance(event, events.NonFatalError):
             if _is_network_error(event.value):
                 self.unreachable = (
@@ -106,7 +130,21 @@ class Collector:
                 if check.status == Status.FAILURE and check.failure_info is not None:
                     failure = check.failure_info.failure
                     response = recorder.find_response(case_id=failure.case_id or case_id)
-                    self._add(check.name, failure, check.failure_info.code_sample, response)
+                    self._add(check.name, failure, self._curl(recorder, check, case_id), response)
+
+    def _curl(self, recorder: ScenarioRecorder, check: CheckNode, case_id: str) -> str:
+        """The curl(s) of the requests a failure needs, from what was really sent, credentials as references."""
+        assert check.failure_info is not None
+        ids = [step.case_id for step in check.failure_info.steps] or [check.failure_info.failure.case_id or case_id]
+        requests = [recorder.interactions[i].request for i in ids if i in recorder.interactions]
+        if not requests:  # Schemathesis' own sample has credentials masked by name ([Filtered])
+            return self.mask(check.failure_info.code_sample)
+        return "\n".join(
+            curl_command(
+                SentRequest(r.method, r.uri, {k: v[0] for k, v in r.headers.items() if v}, r.body), self.references
+            )
+            for r in requests
+        )
 
     def _add(self, check: str, failure: CheckFailure, curl: str, response: Response | None) -> None:
         for entry in self.entries:
@@ -119,7 +157,9 @@ class Collector:
     def report(
         self, options: ContractOptions, target: str, operations: tuple[str, ...], seed: int | None, duration: float
     ) -> Report:
-        failures = [self._convert(entry) for entry in self.entries] + self.extra + self._coverage_failures()
+        kept = [entry for entry in self.entries if not self._mock_default(entry)]
+        notes = [permissive_mock_note(options.api, target, self.secured_kinds)] if len(kept) < len(self.entries) else []
+        failures = [self._convert(entry) for entry in kept] + self.extra + self._coverage_failures()
         return Report(
             api=options.api,
             target=target,
@@ -131,7 +171,16 @@ class Collector:
             duration_s=duration,
             unreachable=self.unreachable,
             status_counts=dict(self.status_counts),
+            notes=tuple(notes),
+            phases=tuple(self.phases),
+            operations_run=tuple(label for label in operations if label in self.per_operation),
         )
+
+    def _mock_default(self, entry: _Entry) -> bool:
+        """A mock-server accepting a wrong credential does what it is configured to (any credential by default);
+        one accepting none at all, or any other server accepting a wrong one, is still reported."""
+        scenario = str(getattr(entry.failure, "scenario", ""))
+        return self.target_is_mock and entry.check == "ignored_auth" and scenario in WRONG_CREDENTIAL_SCENARIOS
 
     def _convert(self, entry: _Entry) -> Failure:
         failure = entry.failure
@@ -145,7 +194,7 @@ class Collector:
             code=failure.code,
             expected=self.mask(expected),
             got=self.mask(got),
-            curl=self.mask(entry.curl),
+            curl=entry.curl,  # built with references in place of the credentials
         )
 
     def _coverage_failures(self) -> list[Failure]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,15 +25,20 @@ class Credentials:
 
     token: str | None = None
     apikey: str | None = None
+    token_source: str = field(default="", compare=False)
+    """Where the token came from: `--token`, the variable's name (MOCK_SERVER_<API>_TOKEN), or "" (generated)."""
+    apikey_source: str = field(default="", compare=False)
 
     @classmethod
     def resolve(cls, api: str, token: str | None, apikey: str | None, environ: Mapping[str, str]) -> Credentials:
         """Flags first, then MOCK_SERVER_<API>_TOKEN / MOCK_SERVER_<API>_APIKEY (so CI keeps them off the command
         line, where `ps` and shell history show them)."""
-        prefix = f"MOCK_SERVER_{api.upper()}_"
+        token_var, apikey_var = credential_variables(api)
         return cls(
-            token=token or environ.get(prefix + "TOKEN") or None,
-            apikey=apikey or environ.get(prefix + "APIKEY") or None,
+            token=token or environ.get(token_var) or None,
+            apikey=apikey or environ.get(apikey_var) or None,
+            token_source="--token" if token else token_var,
+            apikey_source="--apikey" if apikey else apikey_var,
         )
 
     @classmethod
@@ -41,7 +48,12 @@ class Credentials:
 
     def fill(self, other: Credentials) -> Credentials:
         """These credentials, with the missing ones taken from `other`."""
-        return Credentials(token=self.token or other.token, apikey=self.apikey or other.apikey)
+        return Credentials(
+            token=self.token or other.token,
+            apikey=self.apikey or other.apikey,
+            token_source=self.token_source if self.token else other.token_source,
+            apikey_source=self.apikey_source if self.apikey else other.apikey_source,
+        )
 
     def for_scheme(self, scheme: Mapping[str, object]) -> dict[str, str] | None:
         """Schemathesis' auth entry for one OpenAPI security scheme, or None if no credential fits it."""
@@ -102,6 +114,44 @@ class ContractOptions:
         if self.base_url and (userinfo := urlsplit(self.base_url).password):
             found.append(unquote(userinfo))
         return tuple(dict.fromkeys(s for s in found if s))
+
+
+def credential_variables(api: str) -> tuple[str, str]:
+    """The environment variables of an API's token and api key."""
+    prefix = "MOCK_SERVER_" + re.sub(r"[^A-Z0-9]+", "_", api.upper()).strip("_") + "_"
+    return prefix + "TOKEN", prefix + "APIKEY"
+
+
+def shell_references(options: ContractOptions, sent: Credentials) -> dict[str, str]:
+    """What a reproducing curl prints instead of each secret the run sent: a shell reference to the variable it
+    was read from (`$MOCK_SERVER_EGUMA_APIKEY`), else one that names the flag it came from, else a placeholder."""
+    token_var, apikey_var = credential_variables(options.api)
+    references: dict[str, str] = {}
+    for value, source, variable, flag in (
+        (sent.token, sent.token_source, token_var, "--token"),
+        (sent.apikey, sent.apikey_source, apikey_var, "--apikey"),
+    ):
+        if not value or value in references:
+            continue
+        if source == variable:
+            references[value] = f"${variable}"
+        elif source == flag:
+            references[value] = f"${{{variable}:?set it to the {flag} value}}"
+        else:  # generated for the in-process mock: `mock-server serve` accepts any credential by default
+            references[value] = f"${{{variable}:-any-credential}}"
+    for name, header_value in options.headers.items():
+        if name.lower() in SECRET_HEADER_NAMES:
+            scheme, _, rest = header_value.partition(" ")
+            secret = rest if rest and scheme.lower() in ("bearer", "token", "basic") else header_value
+            references.setdefault(secret, f"<the --header {name} value>")
+    if admin := os.environ.get("MOCK_SERVER_ADMIN_TOKEN"):
+        references.setdefault(admin, "$MOCK_SERVER_ADMIN_TOKEN")
+    if options.base_url and (parts := urlsplit(options.base_url)).password:
+        password = unquote(parts.password)
+        references.setdefault(password, "<the password of --base-url>")
+        basic = base64.b64encode(f"{unquote(parts.username or '')}:{password}".encode()).decode()
+        references.setdefault(basic, "<the base64 user:password of --base-url>")
+    return references
 
 
 def parse_headers(values: Sequence[str]) -> dict[str, str]:

@@ -1,10 +1,13 @@
 """This module contains the results of a contract run as values (Failure, Report) and their text and JUnit forms.
 
-Every string that reaches a Report has already been masked (see runner._Masker); rendering adds no data.
+Every string that reaches a Report has already been masked (see collect.Masker, curl.py); rendering adds no data.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,16 +52,37 @@ class Report:
     unreachable: str | None = None
     """Why the server could not be reached; the counts then mean nothing."""
     status_counts: dict[int, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    """One line each: a check that could not mean anything against this target, and what setting makes it."""
+    phases: tuple[str, ...] = ()
+    """The Schemathesis phases that started (examples, coverage, fuzzing, stateful)."""
+    operations_run: tuple[str, ...] = ()
+    """The operations that got at least one request."""
+    interrupted: str | None = None
+    """The signal that stopped the run early (SIGINT, SIGTERM): the counts are of an incomplete run."""
 
     @property
     def exit_code(self) -> int:
+        if self.interrupted is not None:
+            return 128 + signal.Signals[self.interrupted].value  # 130, 143: what a shell reports for the signal
         if self.unreachable is not None:
             return EXIT_UNUSABLE
         return EXIT_VIOLATIONS if self.failures else EXIT_OK
 
     @property
+    def interruption(self) -> str:
+        """What had run when the signal came, in one line."""
+        phases = f" (phases started: {', '.join(self.phases)})" if self.phases else ""
+        return (
+            f"interrupted by {self.interrupted} after {self.requests} requests to {len(self.operations_run)} of "
+            f"{len(self.operations)} operations{phases}; the run is incomplete"
+        )
+
+    @property
     def summary(self) -> str:
         noun = "failure" if len(self.failures) == 1 else "failures"
+        if self.interrupted is not None:
+            return f"contract {self.api}: {self.interruption}, {len(self.failures)} {noun} so far"
         return (
             f"contract {self.api}: {len(self.operations)} operations, {self.requests} requests, "
             f"{len(self.failures)} {noun}"
@@ -73,7 +97,7 @@ class Report:
 
 def render_text(report: Report) -> str:
     """The console form: per failing operation the check, expected vs got and a curl; then the counts."""
-    if report.unreachable is not None:
+    if report.unreachable is not None and report.interrupted is None:
         return f"contract {report.api}: {report.unreachable}\n"
     lines: list[str] = []
     for operation, failures in report.by_operation().items():
@@ -93,6 +117,7 @@ def render_text(report: Report) -> str:
         f"{report.target}; {report.mode} mode; {seed}; {report.duration_s:.1f} s; "
         f"responses by status: {statuses or 'none'}"
     )
+    lines += [f"note: {note}" for note in report.notes]
     lines.append(report.summary)
     return "\n".join(lines) + "\n"
 
@@ -106,15 +131,25 @@ def _labelled(label: str, text: str) -> list[str]:
 
 
 def write_junit(report: Report, path: Path) -> None:
-    """A JUnit XML file: one test case per operation, one <failure> per violation."""
+    """A JUnit XML file: one test case per operation, one <failure> per violation; an interrupted run has an
+    <error> test case and its unreached operations are <skipped>, so it never reads as a pass."""
     grouped = report.by_operation()
     names = [*report.operations, *sorted(set(grouped) - set(report.operations))]
+    errors = [
+        (name, kind, message)
+        for name, kind, message in (
+            ("reachability", "unreachable", report.unreachable),
+            ("interrupted", "interrupted", report.interruption if report.interrupted else None),
+        )
+        if message is not None
+    ]
     suite = ET.Element(
         "testsuite",
         name=f"contract {report.api}",
-        tests=str(len(names) + bool(report.unreachable)),
+        tests=str(len(names) + len(errors)),
         failures=str(len(report.failures)),
-        errors="1" if report.unreachable else "0",
+        errors=str(len(errors)),
+        skipped=str(len(_unreached(report, names))),
         time=f"{report.duration_s:.3f}",
     )
     properties = ET.SubElement(suite, "properties")
@@ -125,11 +160,14 @@ def write_junit(report: Report, path: Path) -> None:
         ("seed", "" if report.seed is None else str(report.seed)),
     ):
         ET.SubElement(properties, "property", name=name, value=value)
-    if report.unreachable is not None:
-        case = ET.SubElement(suite, "testcase", classname=report.api, name="reachability")
-        ET.SubElement(case, "error", message=report.unreachable, type="unreachable")
+    for name, kind, message in errors:
+        case = ET.SubElement(suite, "testcase", classname=report.api, name=name)
+        ET.SubElement(case, "error", message=message, type=kind)
+    unreached = _unreached(report, names)
     for operation in names:
         case = ET.SubElement(suite, "testcase", classname=report.api, name=operation)
+        if operation in unreached:
+            ET.SubElement(case, "skipped", message=f"not run: {report.interruption}")
         for failure in grouped.get(operation, []):
             element = ET.SubElement(case, "failure", type=failure.check, message=failure.title)
             element.text = "\n".join(
@@ -143,5 +181,34 @@ def write_junit(report: Report, path: Path) -> None:
                 )
                 if part
             )
+    for note in report.notes:
+        ET.SubElement(suite, "system-out").text = f"note: {note}"
+    _write_atomically(path, ET.tostring(suite, encoding="utf-8", xml_declaration=True))
+
+
+def write_junit_placeholder(api: str, path: Path) -> None:
+    """The report of a run that has not finished: an <error> test case. Written before the run, it checks that
+    the path is writable, and a run killed outright (SIGKILL, power loss) leaves no report that reads as a pass."""
+    suite = ET.Element("testsuite", name=f"contract {api}", tests="1", failures="0", errors="1", time="0")
+    case = ET.SubElement(suite, "testcase", classname=api, name="run")
+    ET.SubElement(case, "error", type="incomplete", message="the contract run did not finish")
+    _write_atomically(path, ET.tostring(suite, encoding="utf-8", xml_declaration=True))
+
+
+def _unreached(report: Report, names: list[str]) -> set[str]:
+    if report.interrupted is None:
+        return set()
+    return set(names) - set(report.operations_run) - set(report.by_operation())
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a new file beside `path` and rename it over: a reader never sees half a report."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+    fd, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(scratch, path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise

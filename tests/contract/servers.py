@@ -81,10 +81,6 @@ NOT_FOUND = _problem(404, "Not Found")
 UNAUTHORIZED = _problem(401, "Unauthorized")
 
 
-def _bearer_ok(request: Request) -> bool:
-    return request.headers.get("authorization") == f"Bearer {TOKEN}"
-
-
 class Vendor:
     """Routes of one vendor: (method, path regex) -> handler; credentials are checked first."""
 
@@ -94,8 +90,12 @@ class Vendor:
     def __init__(self, violation: Violation, echo: bool = False) -> None:
         self.violation = violation
         self.echo = echo  # copy the credentials received into a string field (a careless vendor's debug aid)
+        self.token, self.apikey = TOKEN, APIKEY  # the credentials it accepts
         self.document = _spec(self.name)
         self.routes: list[tuple[re.Pattern[str], str, Handler]] = []
+
+    def bearer_ok(self, request: Request) -> bool:
+        return request.headers.get("authorization") == f"Bearer {self.token}"
 
     def route(self, path: str, method: str, handler: Handler) -> None:
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path))
@@ -132,7 +132,7 @@ class PlanDocket(Vendor):
         self.route("/api/v1/service-orders/{id}", "GET", self.detail)
 
     def authorized(self, request: Request) -> bool:
-        return self.violation is Violation.IGNORED_AUTH or _bearer_ok(request)
+        return self.violation is Violation.IGNORED_AUTH or self.bearer_ok(request)
 
     def list(self, request: Request, params: dict[str, str]) -> Reply:
         if self.violation is Violation.SERVER_ERROR and "event_key" in request.query:
@@ -161,7 +161,7 @@ class Eguma(Vendor):
         self.route("/v1/ticketing/orders.json", "GET", self.list)
 
     def authorized(self, request: Request) -> bool:
-        return request.query.get("apikey") == [APIKEY]
+        return request.query.get("apikey") == [self.apikey]
 
     def list(self, request: Request, params: dict[str, str]) -> Reply:
         if self.echo:
@@ -180,7 +180,7 @@ class Mittwald(Vendor):
         self.route("/v2/orders/", "GET", self.list)
 
     def authorized(self, request: Request) -> bool:
-        return _bearer_ok(request) or request.headers.get("x-access-token") == TOKEN
+        return self.bearer_ok(request) or request.headers.get("x-access-token") == self.token
 
     def list(self, request: Request, params: dict[str, str]) -> Reply:
         limit = int(request.query.get("limit", ["1000"])[-1])
@@ -263,10 +263,16 @@ class RunningServer:
 
 @contextmanager
 def serve_vendor(
-    api: str, violation: Violation = Violation.NONE, prefix: str = "", echo: bool = False
+    api: str,
+    violation: Violation = Violation.NONE,
+    prefix: str = "",
+    echo: bool = False,
+    token: str = TOKEN,
+    apikey: str = APIKEY,
 ) -> Iterator[RunningServer]:
-    """Serve one vendor on 127.0.0.1 at `prefix` (e.g. "/shop") until the block ends."""
+    """Serve one vendor on 127.0.0.1 at `prefix` (e.g. "/shop") until the block ends, accepting these credentials."""
     vendor = VENDORS[api](violation, echo)
+    vendor.token, vendor.apikey = token, apikey
     methods: list[str] = []
     lock = threading.Lock()
 

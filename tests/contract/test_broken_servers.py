@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import socket
 import subprocess
@@ -128,8 +129,10 @@ def test_contract_masks_planted_secrets_everywhere(
     assert "apikey=%5BFiltered%5D" in caplog.text or "apikey=[Filtered]" in caplog.text
     for secret in (TOKEN, APIKEY, admin):
         assert not any(secret in text for text in texts), secret
-    assert "apikey=%5BFiltered%5D" in outputs[0][1]
-    assert "Authorization: [Filtered]" in outputs[1][1]
+    # the reproducing curls name where each credential comes from instead of it
+    assert 'apikey=${MOCK_SERVER_EGUMA_APIKEY:?set it to the --apikey value}"' in outputs[0][1]
+    assert '-H "X-Admin-Token: <the --header X-Admin-Token value>"' in outputs[0][1]
+    assert '-H "Authorization: Bearer ${MOCK_SERVER_PLANDOCKET_TOKEN:?set it to the --token value}"' in outputs[1][1]
     assert ET.fromstring(eguma_junit).find("testcase/failure").get("type") == "response_schema_conformance"
 
 
@@ -139,7 +142,8 @@ def test_contract_curl_keeps_event_key_readable(capsys: pytest.CaptureFixture[st
     assert code == 1
     curls = [line for line in out.splitlines() if line.strip().startswith("curl ")]
     assert any(re.search(r"[?&]event_key=(?!%5BFiltered)[^&' ]+", c) for c in curls), curls
-    assert all(c.count("[Filtered]") == 1 and "Authorization: [Filtered]" in c for c in curls), curls
+    assert all('-H "Authorization: Bearer ${MOCK_SERVER_PLANDOCKET_TOKEN:?' in c for c in curls), curls
+    assert not any("[Filtered]" in c for c in curls), curls
 
 
 def test_contract_reads_credentials_from_env(
@@ -190,3 +194,54 @@ def test_contract_bad_header_is_a_usage_error_without_echo(capsys: pytest.Captur
     assert code == 2
     assert "--header must look like 'Name: value'" in err
     assert TOKEN not in err
+
+
+SHORT_CREDENTIALS = ["t", "e", "ed"]
+
+
+@pytest.mark.parametrize("secret", SHORT_CREDENTIALS)
+def test_contract_short_credentials_mask_nothing_but_the_credential(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    # `t`, `e`, `ed` occur in nearly every word of a report; only where they stand as the credential do they go
+    monkeypatch.setenv("MOCK_SERVER_MITTWALD_TOKEN", secret)
+    junit = tmp_path / "mittwald.xml"
+    with serve_vendor("mittwald", Violation.OUTSIDE_ENUM, token=secret) as server:
+        code, out, err = _contract(capsys, "mittwald", server.base_url, "--junit", str(junit))
+    assert code == 1, out + err
+    written = junit.read_text(encoding="utf-8")
+    for text in (out, err, written):
+        assert "[Filtered]" not in text
+    for word in ("Authorization", "http://127.0.0.1", "mittwald", "expected", "response_schema_conformance"):
+        assert word in out + written
+    assert '-H "Authorization: Bearer $MOCK_SERVER_MITTWALD_TOKEN" ' in out
+    assert f"Bearer {secret}" not in out + written
+
+
+@pytest.mark.parametrize("secret", SHORT_CREDENTIALS)
+def test_contract_short_credentials_in_query_and_header_flags(capsys: pytest.CaptureFixture[str], secret: str) -> None:
+    with serve_vendor("eguma", Violation.MISSING_FIELD, apikey=secret) as server:
+        code, out, _ = _contract(capsys, "eguma", server.base_url, "--apikey", secret)
+    assert code == 1, out
+    assert "[Filtered]" not in out
+    assert "/v1/ticketing/orders.json?apikey=${MOCK_SERVER_EGUMA_APIKEY:?set it to the --apikey value}" in out
+    assert f"apikey={secret}" not in out
+    assert "required by /components/schemas/Order" in out
+
+
+def test_contract_curl_runs_as_printed(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOCK_SERVER_PLANDOCKET_TOKEN", TOKEN)
+    with serve_vendor("plandocket", Violation.SERVER_ERROR) as server:
+        code, out, _ = _contract(capsys, "plandocket", server.base_url)
+        assert code == 1, out
+        curl = next(line.strip() for line in out.splitlines() if line.strip().startswith("curl "))
+        assert "$MOCK_SERVER_PLANDOCKET_TOKEN" in curl and TOKEN not in curl
+        sent = subprocess.run(
+            ["bash", "-c", curl + " -s -o /dev/null -w '%{http_code}'"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            env={"PATH": os.environ["PATH"], "MOCK_SERVER_PLANDOCKET_TOKEN": TOKEN},
+        )
+    assert sent.stdout == "500", sent.stderr  # the credential got through, and the failure is reproduced
