@@ -429,8 +429,9 @@ async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Scope
         return scope, receive, True
     if scope.get("method") not in ("POST", "PUT", "PATCH", "DELETE"):
         # No operation without a write method reads a body; connexion would still parse one by its Content-Type
-        # (a bare `multipart/form-data` on a GET is a 400 "Missing boundary"), so drop the header.
-        if any(k.lower() == b"content-type" for k, _ in headers):
+        # (a bare `multipart/form-data` on a GET is a 400 "Missing boundary"), so drop the header - unless it is
+        # JSON, which some specs declare as a required header parameter of their GETs (VTEX).
+        if any(k.lower() == b"content-type" and b"json" not in v.lower() for k, v in headers):
             scope = {**scope, "headers": [(k, v) for k, v in headers if k.lower() != b"content-type"]}
         return scope, receive, False
     chunks: list[bytes] = []
