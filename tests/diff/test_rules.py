@@ -114,6 +114,12 @@ CASES = [
     case("response-header-type-changed", "error", put(f"{HEADERS}/X-Total/schema/type", "string")),
     # schema
     case("schema-description-changed", "info", put(f"{ORDER}/properties/total/description", "Gross, in EUR")),
+    case(
+        "schema-variant-changed",
+        "warning",
+        put(f"{ORDER}/properties/total", {"oneOf": [{"type": "number"}, {"type": "string"}]}),
+        put(f"{ORDER}/properties/total", {"oneOf": [{"type": "number"}, {"type": "integer"}]}),
+    ),
     # security
     case("security-requirement-added", "error", nothing, put(f"{POST}/security", [])),
     case("security-requirement-removed", "info", put(f"{POST}/security", [])),
@@ -195,6 +201,7 @@ _SYMMETRIC = {  # a change either way is the same kind of change
     "response-property-format-changed",
     "response-header-type-changed",
     "schema-description-changed",
+    "schema-variant-changed",
     "security-scheme-changed",
     "mock-filter-changed",
     "mock-sort-changed",

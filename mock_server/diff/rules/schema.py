@@ -7,10 +7,12 @@ response may not become looser (type, enum, nullable, optional, removed).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from mock_server.diff.findings import Area, Hit, Level, register
+from mock_server.diff.normalize import plain
 from mock_server.diff.pairs import SchemaPair, Where, origin
 from mock_server.diff.rules.show import show, show_set
 
@@ -290,3 +292,37 @@ def description_changed(pair: SchemaPair) -> Iterator[Hit]:
     old, new = pair.old.get("description"), pair.new.get("description")
     if old != new:
         yield Hit(f"{pair.subject}: description changed from {show(old)} to {show(new)}", origin(pair.new))
+
+
+def _variants(schema: dict[str, Any], key: str) -> dict[str, dict[str, Any]]:
+    branches = schema.get(key)
+    if not isinstance(branches, list):
+        return {}
+    return {json.dumps(plain(b), sort_keys=True, default=str): b for b in branches if isinstance(b, dict)}
+
+
+def _variant_name(branch: dict[str, Any]) -> str:
+    where = origin(branch)
+    if where.startswith("/components/schemas/"):
+        return where.rsplit("/", 1)[-1]
+    return str(branch.get("title") or show(branch.get("type", "object")))
+
+
+@schema_rule(
+    "schema-variant-changed",
+    "warning",
+    "schema",
+    ANYWHERE,
+    "a oneOf/anyOf variant is removed (a request built for it is rejected) or added (a response may take a new shape)",
+)
+def variant_changed(pair: SchemaPair) -> Iterator[Hit]:
+    for key in ("oneOf", "anyOf"):
+        old, new = _variants(pair.old, key), _variants(pair.new, key)
+        for identity, branch in old.items():
+            if identity not in new:
+                yield Hit(
+                    f"{pair.subject}: {key} variant {_variant_name(branch)} removed or changed", origin(branch), True
+                )
+        for identity, branch in new.items():
+            if identity not in old:
+                yield Hit(f"{pair.subject}: {key} variant {_variant_name(branch)} added or changed", origin(branch))
