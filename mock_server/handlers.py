@@ -221,7 +221,11 @@ class Endpoint:
         body = _object_body(params.get("body"))
         coll = self._coll
         resource = coll.resource
-        record: Record = copy.deepcopy(body)
+        props = schema_properties(resource.schema)
+        # readOnly properties are the server's (OpenAPI: not sent, or ignored when sent): generated below
+        record: Record = {
+            k: copy.deepcopy(v) for k, v in body.items() if (props.get(k) or {}).get("readOnly") is not True
+        }
         scope = self._parent_scope(params)
         if scope is not None:
             record[scope[0].field] = scope[1]
@@ -233,7 +237,7 @@ class Endpoint:
             )
         declared = schema_properties(self.request_body)
         required = set(resource.schema.get("required") or [])
-        for name, sub in schema_properties(resource.schema).items():
+        for name, sub in props.items():
             server_side = sub.get("readOnly") is True or (name in required and name not in declared)
             if name not in record and server_side:
                 record[name] = self._make(sub, f"{self.op.operation_id}/{name}")

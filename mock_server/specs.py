@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 import yaml
 
+from mock_server.convert import to_openapi30
 from mock_server.errors import Problem, SettingsError, SpecError
 from mock_server.types import Document, Schema
 
@@ -35,8 +36,9 @@ class Spec:
 
     @classmethod
     def from_file(cls, path: Path) -> Spec:
-        """Load a YAML or JSON spec; raise SpecError naming the file if it can't be parsed."""
-        document = load_document(path)
+        """Load a YAML or JSON spec (OpenAPI 3.1 and Swagger 2.0 converted to 3.0); raise SpecError naming the file
+        if it can't be parsed or converted."""
+        document = to_openapi30(load_document(path), str(path))
         return cls(path=path, document=document, name=api_name(path, document))
 
     @cached_property

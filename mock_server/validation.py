@@ -11,10 +11,16 @@ from typing import Any
 import orjson
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
-from connexion.json_schema import Draft4RequestValidator
+from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
 from connexion.utils import is_null, is_nullable
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from connexion.validators import (
+    VALIDATOR_MAP,
+    JSONRequestBodyValidator,
+    JSONResponseBodyValidator,
+    ParameterValidator,
+)
 from jsonschema import Draft4Validator, FormatChecker, ValidationError
+from jsonschema.validators import extend
 from starlette.datastructures import QueryParams
 
 from mock_server.specs import HTTP_METHODS
@@ -100,13 +106,33 @@ _PARAMETER_FORMAT_CHECKER = Draft4Validator.FORMAT_CHECKER
 """connexion's own choice for parameters (its ParameterValidator): jsonschema's draft 4 formats."""
 
 
+def _required_unless(flag: str) -> Any:
+    """`required` as OpenAPI 3.0 means it: a required readOnly property applies to responses only, a required
+    writeOnly one to requests only (connexion 3.3 requires both everywhere)."""
+
+    def required(validator: Any, names: list[str], instance: Any, schema: dict[str, Any]) -> Any:
+        if not validator.is_type(instance, "object"):
+            return
+        props = schema.get("properties") or {}
+        for name in names:
+            sub = props.get(name)
+            if name not in instance and not (isinstance(sub, dict) and sub.get(flag) is True):
+                yield ValidationError(f"{name!r} is a required property")
+
+    return required
+
+
+REQUEST_SCHEMA_VALIDATOR = extend(Draft4RequestValidator, {"required": _required_unless("readOnly")})
+RESPONSE_SCHEMA_VALIDATOR = extend(Draft4ResponseValidator, {"required": _required_unless("writeOnly")})
+
+
 class JSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
     """Parse with orjson (UTF-8 only, no recursion), check integer formats, and say where in the body a schema
     violation is."""
 
     @property
     def _validator(self) -> Any:
-        return Draft4RequestValidator(self._schema, format_checker=_FORMAT_CHECKER)
+        return REQUEST_SCHEMA_VALIDATOR(self._schema, format_checker=_FORMAT_CHECKER)
 
     async def _parse(self, stream: AsyncIterator[bytes], scope: Any) -> Any:
         raw = b"".join([chunk async for chunk in stream])
@@ -168,10 +194,19 @@ def _repeated(pairs: Iterable[tuple[str, str]], names: set[str]) -> tuple[str, i
     return next(((name, n) for name, n in counts.items() if n > 1), None)
 
 
+class JSONResponseValidator(JSONResponseBodyValidator):  # type: ignore[misc]
+    """connexion's response check, with `required` skipping writeOnly properties (a view never answers them)."""
+
+    @property
+    def validator(self) -> Any:
+        return RESPONSE_SCHEMA_VALIDATOR(self._schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+
+
 VALIDATORS = {
     **VALIDATOR_MAP,
     "parameter": NamedParameterValidator,
     "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": JSONBodyValidator}),
+    "response": MediaTypeDict({**VALIDATOR_MAP["response"], "*/*json": JSONResponseValidator}),
 }
 
 

@@ -31,7 +31,7 @@ def adopt_examples(model: ApiModel, records: dict[str, list[Record]], schemas: C
     key is not taken; a child example keeps the parent of the record it replaces."""
     for name, resource in model.resources.items():
         existing = records.get(name) or []
-        validator = jsonschema_rs.validator_for(schemas(name))
+        validator = jsonschema_rs.Draft4Validator(schemas(name))  # OpenAPI 3.0 schemas: Draft 4 bounds
         taken = {r.get(resource.key) for r in existing}
         position = 0
         for example in _examples(model, name):

@@ -77,11 +77,13 @@ def test_a_write_that_breaks_the_record_schema_is_a_400_naming_the_field_and_not
     assert client.get(f"{PETS}/{pet['id']}").json() == pet
 
 
-def test_create_with_a_taken_key_is_a_409(client: TestClient) -> None:
-    pet = client.post(PETS, json={"name": "Rex"}).json()
-    response = client.post(PETS, json={"name": "Other", "id": pet["id"]})
-    assert response.status_code == 409
-    assert client.get(f"{PETS}/{pet['id']}").json()["name"] == "Rex"
+def test_read_only_fields_sent_on_create_are_the_servers(client: TestClient) -> None:
+    taken = _ids(client)[0]
+    response = client.post(PETS, json={"name": "Other", "id": taken, "created_at": "2000-01-01T00:00:00Z"})
+    assert response.status_code == 201
+    assert response.json()["id"] not in (taken, None)
+    assert response.json()["created_at"] != "2000-01-01T00:00:00Z"
+    assert client.get(f"{PETS}/{taken}").json()["name"] != "Other"
 
 
 def test_delete_answers_204_then_the_key_is_404_and_gone_from_lists_and_filters(client: TestClient) -> None:
