@@ -203,6 +203,8 @@ class Compiler:
     def _object(self, schema: Schema, resource: str, path: str) -> str:
         props = properties(schema)
         extra = schema.get("additionalProperties")
+        if not props and extra in (None, True) and schema.get("minProperties"):
+            extra = {"type": "string"}  # a free-form object that must not be empty: string members
         if props or not isinstance(extra, dict):
             fields = [
                 (name, self._compile(sub, resource, f"{path}/{name}"))

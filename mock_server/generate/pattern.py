@@ -69,8 +69,10 @@ class _PatternParser:
 
     def atom(self) -> Node | None:
         char = self.take()
-        if (char == "^" and self.pos == 1) or (char == "$" and self.pos == len(self.pattern)):
-            return None
+        if (char == "^" and (self.pos == 1 or self.pattern[self.pos - 2] in "|(")) or (
+            char == "$" and self.peek() in ("", "|", ")")
+        ):
+            return None  # an anchor at the start or end of a branch (^a$|^b$)
         if char == "(":
             if self.pattern.startswith("?:", self.pos):
                 self.pos += 2

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mock_server.infer.document import Op, json_media, kind, operations, properties
+from mock_server.infer.names import find_field
 from mock_server.infer.queries import list_semantics, list_shape
 from mock_server.infer.resources import Candidate, find_resources, segments
 from mock_server.specs import Spec, resolve_pointer, resolve_refs
@@ -131,7 +132,10 @@ def _list(op: Op, candidate: Candidate) -> tuple[dict[str, Any] | None, list[str
         f"{op.label}: query parameter {name!r}: no rule matched (validated as declared, otherwise ignored)"
         for name in semantics.unmatched
     ]
-    return {**_base(candidate, "list"), **semantics.mock}, notes + _extra_path_params(op, candidate)
+    mock = {**_base(candidate, "list"), **semantics.mock}
+    data = (mock.get("envelope") or {}).get("data")
+    items = properties(found[1] if found else {}).get(data, {}) if data else (found[1] if found else {})
+    return _with_view(mock, items.get("items") or {}, candidate), notes + _extra_path_params(op, candidate)
 
 
 def _create(op: Op, candidate: Candidate) -> tuple[dict[str, Any] | None, list[str]]:
@@ -142,7 +146,7 @@ def _create(op: Op, candidate: Candidate) -> tuple[dict[str, Any] | None, list[s
     headers = (success[1].get("headers") or {}) if success else {}
     if any(str(name).lower() == "location" for name in headers):
         mock["create"] = {"location": True}
-    return mock, _extra_path_params(op, candidate)
+    return _with_view(mock, _single(op, mock), candidate), _extra_path_params(op, candidate)
 
 
 def _item(op: Op, candidate: Candidate) -> tuple[dict[str, Any] | None, list[str]]:
@@ -151,7 +155,28 @@ def _item(op: Op, candidate: Candidate) -> tuple[dict[str, Any] | None, list[str
         return None, [f"{op.label}: the request body is not a JSON object (merge patch); answered as declared"]
     mock = _base(candidate, action, op)
     mock["lookup"] = {"param": candidate.param, "field": candidate.key}
-    return mock, _extra_path_params(op, candidate)
+    return _with_view(mock, _single(op, mock), candidate), _extra_path_params(op, candidate)
+
+
+def _single(op: Op, mock: dict[str, Any]) -> Any:
+    """The schema of the one record a 2xx response holds (inside its wrapper, if any)."""
+    found = op.response_schema()
+    schema = found[1] if found else {}
+    data = (mock.get("envelope") or {}).get("data")
+    return properties(schema).get(data, {}) if data else schema
+
+
+def _with_view(mock: dict[str, Any], item: Any, candidate: Candidate) -> dict[str, Any]:
+    """The mock with a view renaming the response properties that name a record field by a variant (Id <- id)."""
+    fields = properties(candidate.schema)
+    rename: dict[str, str] = {}
+    for name in properties(item):
+        if name in fields:
+            continue
+        target = find_field(name, fields, candidate.name)
+        if target is not None and target not in rename.values() and target not in properties(item):
+            rename[name] = target
+    return {**mock, "view": {"rename": rename}} if rename else mock
 
 
 def _json_object_body(op: Op) -> bool:
