@@ -17,7 +17,7 @@ serve: $(STAMP)
 	$(BIN)/mock-server serve
 
 test: $(STAMP) check
-	$(BIN)/mock-server validate
+	$(BIN)/mock-server validate --strict
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 check: $(STAMP)

@@ -33,9 +33,11 @@ class Problem:
     file: str
     pointer: str
     message: str
+    warning: bool = False
+    """House style rather than breakage (`validate`: reported, exit 0; an error with --strict)."""
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.pointer or '/'}: {self.message}"
+        return f"{self.file}: {self.pointer or '/'}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 class ProblemListError(MockServerError):

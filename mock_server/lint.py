@@ -8,7 +8,7 @@ from typing import Any
 
 import jsonschema_rs
 from jsonschema import Draft4Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.schemas import schema_v30, schema_v31
 from referencing.exceptions import Unresolvable
@@ -18,17 +18,23 @@ from mock_server.model import ApiModel
 from mock_server.specs import Spec, resolve_pointer, resolve_refs, to_json_schema
 from mock_server.types import Document
 
+BODILESS_STATUSES = frozenset({"204", "205", "304"})
+"""Responses that have no body in HTTP: no content, schema or example is expected of them."""
+
 
 def validate_spec_file(path: Path) -> list[Problem]:
-    """Every problem in one spec file; SpecError only when the file can't be read or parsed at all."""
+    """Every problem in one spec file, house-style ones (summary, 2xx example...) flagged `warning`; SpecError only
+    when the file can't be read or parsed at all."""
     spec = Spec.from_file(path)
     file = str(path)
-    problems = list(_structure_problems(spec.document, file))
     broken_refs = list(_ref_problems(spec.document, file))
+    problems = list(_structure_problems(spec.document, file, semantic=not broken_refs))
     problems += broken_refs
-    if broken_refs:  # everything below needs the references resolved
+    if broken_refs or problems:  # everything below needs a well-formed document with its references resolved
         return problems
     problems += _operation_problems(spec, file)
+    if any(not p.warning for p in problems):
+        return problems
     problems += _example_problems(spec, file)
     if "x-mock-api" in spec.document:
         try:
@@ -38,9 +44,10 @@ def validate_spec_file(path: Path) -> list[Problem]:
     return problems
 
 
-def _structure_problems(document: Document, file: str) -> Iterator[Problem]:
-    """The OpenAPI 3.0 schema first (jsonschema keeps sub-errors, so a failed `oneOf` names the real cause), then
-    openapi-spec-validator's semantic checks (duplicate operationIds, undeclared path parameters...)."""
+def _structure_problems(document: Document, file: str, *, semantic: bool) -> Iterator[Problem]:
+    """The OpenAPI 3.0 schema first (jsonschema keeps sub-errors, so a failed `oneOf` names the real cause), then,
+    when every $ref resolves, openapi-spec-validator's semantic checks (duplicate operationIds, undeclared path
+    parameters...)."""
     version = str(document.get("openapi", ""))
     validator_cls: type[OpenAPIV30SpecValidator | OpenAPIV31SpecValidator]
     if version.startswith("3.1"):
@@ -49,15 +56,41 @@ def _structure_problems(document: Document, file: str) -> Iterator[Problem]:
         schema, validator_cls = schema_v30, OpenAPIV30SpecValidator
     structural = list(Draft4Validator(dict(schema)).iter_errors(document))
     for err in structural:
-        best = best_match(err.context) if err.context else err
-        yield Problem(file, _pointer(list(best.absolute_path)), _short(best.message))
-    if structural:
+        cause = _cause(err)
+        yield Problem(file, _pointer(list(cause.absolute_path)), _explain(cause))
+    if structural or not semantic:
         return
     try:
         for err in validator_cls(document).iter_errors():
             yield Problem(file, _pointer(list(err.absolute_path)), _short(err.message))
-    except Unresolvable as exc:
-        yield Problem(file, "", f"unresolvable reference: {exc}")
+    except Unresolvable as exc:  # a reference _ref_problems can't see (e.g. inside a remote document)
+        yield Problem(file, "", _short(f"unresolvable reference {getattr(exc, 'ref', '')!r}"))
+
+
+def _cause(err: ValidationError) -> ValidationError:
+    """The error that names the real problem of a failed oneOf/anyOf: branches that only say "'$ref' is a required
+    property" of an object without $ref are dropped (it was not meant as a Reference Object), then the deepest."""
+    if not err.context:
+        return err
+    candidates = [c for c in err.context if not _not_a_reference(c)] or list(err.context)
+    return _cause(max(candidates, key=lambda c: len(c.absolute_path)))
+
+
+def _not_a_reference(err: ValidationError) -> bool:
+    return (
+        err.validator == "required"
+        and "$ref" in (err.validator_value or [])
+        and isinstance(err.instance, dict)
+        and "$ref" not in err.instance
+    )
+
+
+def _explain(err: ValidationError) -> str:
+    path = list(err.absolute_path)
+    if err.validator == "enum" and path and path[-1] == "type":
+        allowed = ", ".join(str(v) for v in err.validator_value or [])
+        return _short(f"invalid type {err.instance!r}; a schema type is one of {allowed}")
+    return _short(err.message)
 
 
 def _ref_problems(document: Document, file: str) -> Iterator[Problem]:
@@ -80,24 +113,33 @@ def _walk_refs(node: Any, path: list[str | int]) -> Iterator[tuple[str, str]]:
 
 
 def _operation_problems(spec: Spec, file: str) -> Iterator[Problem]:
+    """House style (warnings; errors with --strict): every operation has an operationId and a summary, every 2xx
+    response that has a body has a schema and an example. A 204 has no body; a recursive $ref is an error (the
+    mock cannot inline it)."""
     for path, method, op in spec.operations():
         base = ["paths", path, method]
         for required in ("operationId", "summary"):
             if not op.get(required):
-                yield Problem(file, _pointer(base), f"operation has no {required}")
-        resolved = resolve_refs(op, spec.document)
+                yield Problem(file, _pointer(base), f"operation has no {required}", warning=True)
+        try:
+            resolved = resolve_refs(op, spec.document)
+        except KeyError as exc:  # a recursive reference: OpenAPI allows it, the mock's $ref inlining does not
+            yield Problem(file, _pointer(base), f"cannot be mocked: {exc.args[0] if exc.args else exc}")
+            continue
         for status, response in (resolved.get("responses") or {}).items():
-            if not str(status).startswith("2"):
+            if not str(status).startswith("2") or str(status) in BODILESS_STATUSES:
                 continue
             content = response.get("content") or {}
             if not content:
-                yield Problem(file, _pointer([*base, "responses", status]), "2xx response has no content schema")
+                yield Problem(
+                    file, _pointer([*base, "responses", status]), "2xx response has no content schema", warning=True
+                )
             for media_type, media in content.items():
                 where = [*base, "responses", status, "content", media_type]
                 if not media.get("schema"):
-                    yield Problem(file, _pointer(where), "2xx response has no schema")
+                    yield Problem(file, _pointer(where), "2xx response has no schema", warning=True)
                 if "example" not in media and not media.get("examples"):
-                    yield Problem(file, _pointer(where), "2xx response has no example")
+                    yield Problem(file, _pointer(where), "2xx response has no example", warning=True)
 
 
 def _example_problems(spec: Spec, file: str) -> Iterator[Problem]:

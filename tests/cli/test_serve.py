@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,21 +14,23 @@ from tests.clients.live_server import free_port, loopback_env, mock_server_comma
 
 
 @pytest.mark.slow
-def test_serve_prints_one_line_per_api_and_stops_cleanly_on_ctrl_c() -> None:
+def test_serve_prints_one_line_per_api_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(
         [*mock_server_command(), "serve", "--port", str(port)],
+        cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=loopback_env(),
     )
     try:
-        lines = [proc.stdout.readline().strip() for _ in range(5)] if proc.stdout else []
+        lines = [proc.stdout.readline().strip() for _ in range(6)] if proc.stdout else []
         origin = f"http://127.0.0.1:{port}"
         for name, line in zip(["eguma", "mittwald", "plandocket", "printlounge"], lines, strict=False):
             assert line.split() == [name, f"{origin}/{name}", "docs", f"{origin}/{name}/ui/"], lines
-        assert lines[4].startswith(f"admin        {origin}/__admin/apis") and "Ctrl-C" in lines[4]
+        assert lines[4].startswith("config       none"), lines
+        assert lines[5].startswith(f"admin        {origin}/__admin/apis") and "Ctrl-C" in lines[5]
         deadline = time.monotonic() + 20
         while True:
             try:
