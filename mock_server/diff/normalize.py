@@ -89,19 +89,17 @@ class Api:
     def from_document(cls, document: Document, file: str) -> Api:
         """Normalize a loaded document; SpecError naming the pointer of a $ref that points nowhere."""
         resolved = _resolve(document, document, "", (), file)
-        api = cls(file=file, document=resolved)
         components = resolved.get("components")
-        api.security_schemes.update(
-            _members(components.get("securitySchemes") if isinstance(components, dict) else None)
-        )
+        schemes = _members(components.get("securitySchemes") if isinstance(components, dict) else None)
         default_security = resolved.get("security") or []
+        operations = {}
         for path, item in _members(resolved.get("paths")):
-            shared = item.get("parameters")
             for method in HTTP_METHODS:
                 op = item.get(method)
                 if isinstance(op, dict):
-                    api.operations[(path_key(path), method)] = _operation(path, method, op, shared, default_security)
-        return api
+                    shared = item.get("parameters")
+                    operations[(path_key(path), method)] = _operation(path, method, op, shared, default_security)
+        return cls(file=file, document=resolved, operations=operations, security_schemes=dict(schemes))
 
 
 def path_key(path: str) -> str:

@@ -58,7 +58,7 @@ def changed_sides(base: str, spec_dir: Path, config: Path | None) -> list[tuple[
     A spec added since `base` is compared with an empty document, a deleted one the other way round.
     """
     cwd = Path.cwd().resolve()
-    root = Path(_git(["rev-parse", "--show-toplevel"], cwd, "not in a git repository").strip())
+    root = Path(_git(["rev-parse", "--show-toplevel"], cwd, "--base needs a git repository").strip())
     _git(["rev-parse", "--verify", "--quiet", f"{base}^{{commit}}"], root, f"unknown revision {base!r}")
     is_spec = _spec_matcher(spec_dir, config)
     listing = _git(["diff", "--name-status", "--no-renames", "-z", base, "--"], root, f"cannot diff against {base}")
@@ -72,9 +72,8 @@ def changed_sides(base: str, spec_dir: Path, config: Path | None) -> list[tuple[
         if not is_spec(path):
             continue
         label = _relative(path, cwd)
-        old = Side(
-            f"{GIT_PREFIX}{base}:{name}", EMPTY if status == "A" else parse_document(git_show(base, name, root), name)
-        )
+        old_label = f"{GIT_PREFIX}{base}:{name}"
+        old = Side(old_label, EMPTY if status == "A" else parse_document(git_show(base, name, root), old_label))
         new = Side(label, EMPTY if status == "D" else load_document(Path(label)))
         pairs.append((old, new))
     return pairs

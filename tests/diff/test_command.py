@@ -225,3 +225,13 @@ def test_bad_config_is_one_line_exit_2(repo: Path, capsys: pytest.CaptureFixture
     assert (
         err == 'mock-server: mock-server.toml: specs must be a list of paths or globs, e.g. specs = ["apis/*.yaml"]\n'
     )
+
+
+def test_base_outside_a_repository_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))  # git must not find a repository above
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _diff(capsys, "--base", "HEAD")
+    assert (code, out) == (2, "")
+    assert err.startswith("mock-server: --base needs a git repository: not a git repository") and err.count("\n") == 1
