@@ -84,6 +84,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=positive_int, default=1, metavar="N", help="concurrent workers (default 1)")
     parser.add_argument("--junit", metavar="PATH", help="also write a JUnit XML report here")
     parser.add_argument(
+        "--drift-report", type=Path, metavar="FILE", help="also write a drift report (JSON) from every response"
+    )
+    parser.add_argument("--drift-markdown", type=Path, metavar="FILE", help="and its Markdown summary")
+    parser.add_argument(
         "--spec-dir", type=Path, default=DEFAULT_SPEC_DIR, metavar="DIR", help="where the API specs are"
     )
 
@@ -117,7 +121,11 @@ def _command(args: argparse.Namespace, stopped: list[str]) -> int:
         workers=args.workers,
         junit=_junit_path(args),
         spec_dir=args.spec_dir,
+        drift_report=getattr(args, "drift_report", None),
+        drift_markdown=getattr(args, "drift_markdown", None),
     )
+    if options.drift_markdown is not None and options.drift_report is None:
+        raise SettingsError("--drift-markdown needs --drift-report FILE")
     if options.junit is not None:
         _check_writable(options.junit)
     report = run_contract(options, progress=lambda operations: RunProgress.for_stream(operations, sys.stderr))

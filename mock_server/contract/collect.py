@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from schemathesis.engine.recorder import CheckNode, ScenarioRecorder
 
 AUTH_REJECTIONS = frozenset({401, 403})
+REPORTED_PHASES = ("examples", "coverage", "fuzzing", "stateful")
+"""The phases that send generated requests (probing, schema analysis and auth bootstrap are preparation)."""
 WRONG_CREDENTIAL_SCENARIOS = frozenset({"invalid_auth", "generated_auth"})
 """Schemathesis' AuthScenario values of an ignored_auth failure where a wrong credential was accepted."""
 
@@ -79,6 +81,8 @@ class Collector:
     entries: list[_Entry] = field(default_factory=list)
     extra: list[Failure] = field(default_factory=list)
     unreachable: str | None = None
+    on_response: Callable[[Any, Response], None] | None = None
+    """Called with every (case, response) of the run (the drift report of mock_server.drift listens here)."""
 
     def handle(self, event: EngineEvent) -> None:
         from schemathesis.engine import StopReason, events
@@ -86,7 +90,7 @@ class Collector:
         if isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
             self._scenario(event.recorder)
         elif isinstance(event, events.PhaseStarted):
-            if event.phase.name.value not in self.phases:
+            if event.phase.name.value in REPORTED_PHASES and event.phase.name.value not in self.phases:
                 self.phases.append(event.phase.name.value)
         elif isinstance(event, events.Interrupted):
             self.interrupted = True
@@ -121,6 +125,8 @@ class Collector:
             node = recorder.cases.get(case_id)
             label = node.value.operation.label if node is not None else recorder.label
             if interaction.response is not None:
+                if self.on_response is not None and node is not None:
+                    self.on_response(node.value, interaction.response)
                 status = interaction.response.status_code
                 self.status_counts[status] = self.status_counts.get(status, 0) + 1
                 counts = self.per_operation.setdefault(label, {})

@@ -86,6 +86,9 @@ class ContractOptions:
     workers: int = 1
     junit: Path | None = None
     spec_dir: Path = DEFAULT_SPEC_DIR
+    drift_report: Path | None = None
+    """Also write a drift report (mock_server.drift) from every response of the run."""
+    drift_markdown: Path | None = None
 
     @property
     def in_process(self) -> bool:

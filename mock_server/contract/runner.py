@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from schemathesis.schemas import BaseSchema
 
     from mock_server.app import MockApp
+    from mock_server.drift.contract_drift import ContractDrift
 
 # Schemathesis masks every name containing "key", "auth", "session", ... which turns PlanDocket's `event_key` filter
 # into `event_key=[Filtered]` in reproducing curls. Mask the credentials, by exact name, and nothing else.
@@ -109,6 +110,9 @@ def _run(
         secured_kinds=scheme_kinds(spec),
         target_is_mock=app is None and is_mock_server(base_url, spec.name),
     )
+    drift = _drift(options, spec, credentials)
+    if drift is not None:
+        collector.on_response = drift.observe
     display = progress(len(operations)) if progress is not None else None
     started = time.perf_counter()
     try:
@@ -119,8 +123,22 @@ def _run(
                     display.handle(event)
     except KeyboardInterrupt:  # between the engine's events, outside its own handling: the same as inside it
         collector.interrupted = True
+    if drift is not None:
+        drift.write()
     report = collector.report(options, target, operations, config.seed, time.perf_counter() - started)
     return dataclasses.replace(report, interrupted="SIGINT") if collector.interrupted else report
+
+
+def _drift(options: ContractOptions, spec: Spec, credentials: Credentials) -> ContractDrift | None:
+    """The drift report of this run (--drift-report), checked writable before anything is sent."""
+    if options.drift_report is None:
+        return None
+    from mock_server.drift.contract_drift import ContractDrift
+
+    secrets = (*options.secrets(), *credentials.values())
+    drift = ContractDrift(spec, options.base_url, options.drift_report, options.drift_markdown, secrets)
+    drift.check_writable()
+    return drift
 
 
 def find_spec(options: ContractOptions) -> Spec:
