@@ -60,7 +60,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def mock_server_session(pytestconfig: pytest.Config) -> Iterator[MockServer]:
     """One real mock-server for the test session (per xdist worker), on 127.0.0.1 and a free port."""
     with warnings.catch_warnings():  # connexion's import-time deprecation warnings are not the client's to fix
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore")
         from mock_server.errors import MockServerError
         from mock_server.testing import MockServer
 
