@@ -284,7 +284,14 @@ def fixtures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.fixtures_command is None:
         parser.parse_args(["fixtures", "--help"])
         return 2
-    models = _fixture_models(args.spec_dir, args.api)
+    try:
+        models = _fixture_models(args.spec_dir, args.api)
+    except (MockServerError, KeyboardInterrupt, OSError):
+        raise
+    except Exception as exc:  # a spec the loaders choke on: say what `validate` says about it
+        if args.verbose:
+            raise
+        raise _spec_failure(_spec_files(args.spec_dir), exc) from None
     if args.fixtures_command == "generate":
         if args.out.exists() and not args.out.is_dir():
             raise SettingsError(f"--out {args.out}: not a directory (fixtures are written as DIR/<api>.json)")
@@ -305,7 +312,7 @@ def fixtures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for name, model in models.items():
         path = args.dir / f"{name}.json"
         if not path.exists():
-            hint = f"serve --fixtures {args.dir} needs one per API (fixtures generate --api {name} --out {args.dir})"
+            hint = f"serve --fixtures DIR needs a file per API (fixtures generate --api {name} --out DIR)"
             found += _report(path, [Problem(str(path), "", f"missing: {hint}")])
             continue
         try:
@@ -401,7 +408,7 @@ def _build_app(args: argparse.Namespace, settings: Settings, *, reload: bool) ->
     except Exception as exc:  # a spec the loaders choke on: say what `validate` says about it
         if args.verbose:
             raise
-        raise _unservable(settings, exc) from None
+        raise _spec_failure(_served_spec_files(settings), exc) from None
     if settings.auth.apis:
         config = _config_path(args.config)
         known = set(runtime.models) if not settings.apis else _all_api_names(settings)
@@ -417,19 +424,19 @@ def _build_app(args: argparse.Namespace, settings: Settings, *, reload: bool) ->
     return app
 
 
-def _unservable(settings: Settings, exc: Exception) -> MockServerError:
-    """The problems `validate` finds in the specs being served, or one sentence naming the failure."""
+def _spec_failure(paths: list[Path], exc: Exception) -> MockServerError:
+    """For specs the loaders choke on: the problems `validate` finds in them, or one sentence naming the failure."""
     from mock_server.lint import validate_spec_file
 
     problems: list[Problem] = []
-    for path in _served_spec_files(settings):
+    for path in paths:
         with contextlib.suppress(MockServerError):
             problems += [p for p in validate_spec_file(path) if not p.warning]
     if problems:
         return ProblemListError(problems)
     detail = " ".join(str(exc).split())
     return SettingsError(
-        f"the specs cannot be served: {type(exc).__name__}: {detail[:300]} (run `mock-server validate`, "
+        f"the specs cannot be used: {type(exc).__name__}: {detail[:300]} (run `mock-server validate`, "
         "or serve with --verbose for the traceback)"
     )
 
