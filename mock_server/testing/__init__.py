@@ -1,5 +1,5 @@
 """This module contains MockServer: a real mock-server on 127.0.0.1 and a free port, run in a background thread,
-and the handle tests drive it with (url, reset, seed, records, requests, client).
+and the handle tests drive it with (url, reset, seed, records, requests, client, fault).
 
 The pytest plugin (mock_server.pytest_plugin) starts one per test session; other harnesses can too:
 
@@ -118,6 +118,26 @@ class MockServer:
         client = httpx.Client(base_url=self.url(api), **kwargs)
         self._clients.append(client)
         return client
+
+    def fault(
+        self,
+        api: str,
+        kind: str,
+        *,
+        operation: str | None = None,
+        rate: float = 1.0,
+        times: int | None = None,
+        seed: int | None = None,
+    ) -> dict[str, Any]:
+        """Add a fault rule (POST /__admin/faults): `kind` is reset, close, timeout, truncate, malformed, slow or
+        code=NNN; `operation` an operationId; `times` only the next N matching requests. reset() removes it.
+        ValueError naming the field when the rule is invalid."""
+        self._api(api)
+        rule: dict[str, Any] = {"api": api, "kind": kind, "operation": operation, "rate": rate, "times": times}
+        if seed is not None:
+            rule["seed"] = seed
+        created: dict[str, Any] = self._call("POST", "/__admin/faults", json=rule).json()["faults"][0]
+        return created
 
     # --- helpers ---------------------------------------------------------------------------------------------------
     def _api(self, api: str) -> None:
