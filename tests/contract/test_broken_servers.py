@@ -245,3 +245,12 @@ def test_contract_curl_runs_as_printed(capsys: pytest.CaptureFixture[str], monke
             env={"PATH": os.environ["PATH"], "MOCK_SERVER_PLANDOCKET_TOKEN": TOKEN},
         )
     assert sent.stdout == "500", sent.stderr  # the credential got through, and the failure is reproduced
+
+
+def test_contract_vendor_accepting_any_credential_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    # what mock-server does by default, done by a server that is not mock-server: a real finding
+    with serve_vendor("plandocket", Violation.ANY_CREDENTIAL) as server:
+        code, out, _ = _contract(capsys, "plandocket", server.base_url, "--token", TOKEN)
+    assert code == 1, out
+    assert "  ignored_auth: API accepts invalid authentication [ST401]" in out
+    assert "note: " not in out

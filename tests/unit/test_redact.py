@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import pytest
+from starlette.testclient import TestClient
 
 from mock_server.redact import MASK, mask_query, mask_url_password, redact_query, redact_text, replace_secrets
 
@@ -70,3 +71,16 @@ def test_mask_query_masks_values_holding_a_carried_secret_but_not_words_containi
 def test_mask_url_password_masks_only_the_password() -> None:
     assert mask_url_password("https://user:p%40ss@example.test/api") == f"https://user:{MASK}@example.test/api"
     assert mask_url_password("http://127.0.0.1:8000/eguma") == "http://127.0.0.1:8000/eguma"
+
+
+def test_journal_masks_a_carried_credential_where_it_stands_only(client: TestClient) -> None:
+    # a token pasted into a filter is masked there; a longer word that merely contains it is not cut up
+    token = "frontend-dev-42"
+    headers = {"Authorization": f"Bearer {token}"}
+    path = "/plandocket/api/v1/service-orders"
+    client.get(f"{path}?event_key={token}", headers=headers)
+    client.get(f"{path}?event_key=my-{token}-party", headers=headers)
+    pasted, containing = client.get("/__admin/requests").json()["requests"][-2:]
+    assert token not in pasted["query"] and "event_key=" in pasted["query"]
+    assert containing["query"] == f"event_key=my-{token}-party"
+    assert containing["path"] == pasted["path"] == path
