@@ -8,6 +8,7 @@ Request flow, outermost first:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import http
 import logging
 import random
@@ -115,6 +116,8 @@ def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, d
     problems: list[Problem] = []
     for name, model in models.items():
         missing = not (settings.fixtures_dir / f"{name}.json").is_file()
+        if settings.locale is not None:  # --locale: generated data in another locale
+            model = dataclasses.replace(model, locale=settings.locale)
         if settings.seed is not None or settings.count is not None:
             dataset = generate_dataset(
                 model,

@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--seed", type=int, default=None, help="generate fixtures in memory with this seed")
     serve.add_argument("--count", type=int, default=None, help="generate this many orders per API in memory")
+    serve.add_argument(
+        "--locale", type=_locale, default=None, help="Faker locale of generated data (default: the spec's, else en_US)"
+    )
     serve.add_argument("--reference-date", type=_date, default=None, help="anchor of generated timestamps")
     serve.add_argument("--state", type=Path, default=None, metavar="FILE", help="persist writes in this SQLite file")
     serve.add_argument("--latency", type=_latency, default=None, metavar="MS|MIN-MAX", help="delay every response")
@@ -163,6 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
     for name, module in _plugin_commands():
         module.configure_parser(commands.add_parser(name, help=module.HELP))
     return parser
+
+
+def _locale(value: str) -> str:
+    """A Faker locale (de_DE, en_US, ...); argparse turns the ValueError into a usage error (exit 2)."""
+    from faker.config import AVAILABLE_LOCALES
+
+    if value not in AVAILABLE_LOCALES:
+        raise ValueError(value)
+    return value
+
+
+_locale.__name__ = "locale"  # argparse names the type in its message: "invalid locale value: 'xx'"
 
 
 PLUGIN_COMMANDS: dict[str, str] = {
@@ -523,6 +538,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         root=args.root,
         seed=args.seed,
         count=args.count,
+        locale=args.locale,
         reference_date=args.reference_date or DEFAULT_REFERENCE_DATE,
         state_file=args.state,
         latency_ms=args.latency or (0, 0),

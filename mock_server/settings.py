@@ -51,6 +51,8 @@ class Settings:
     seed: int | None = None
     count: int | None = None
     """With seed or count set, fixtures are generated in memory instead of loaded from fixtures_dir."""
+    locale: str | None = None
+    """Faker locale of generated data (--locale); None: each spec's x-mock-api.locale, else en_US."""
     reference_date: datetime = DEFAULT_REFERENCE_DATE
     state_file: Path | None = None
     latency_ms: tuple[int, int] = (0, 0)

@@ -101,3 +101,15 @@ def test_recursive_schemas_are_bounded(tmp_path: Path) -> None:
     model = model_of(tmp_path, doc, "tree")
     records = generate_dataset(model, count=5).resources["pets"]
     assert len(records) == 5 and all(isinstance(r["id"], int) for r in records)
+
+
+def test_locale_setting_overrides_the_spec(tmp_path: Path) -> None:
+    from mock_server.app import load_models, load_records
+    from mock_server.settings import Settings
+
+    spec_dir = tmp_path / "specs"
+    spec_dir.mkdir()
+    (spec_dir / "people.yaml").write_text(yaml.safe_dump(people(locale="en_US")), encoding="utf-8")
+    settings = Settings.for_tests(spec_dir=spec_dir, locale="de_DE")
+    records = load_records(settings, load_models(settings))["people"]["pets"]
+    assert len(records) == 20 and {r["city"] for r in records} <= set(GermanAddresses.cities)
