@@ -203,9 +203,13 @@ class DriftProxy:
             return
         secrets = request_secrets(self._names, headers, query)
         decoded = _decoded(response, raw)
-        found = self.recorder.observe(
-            method, rest, response.status_code, response.headers.multi_items(), decoded, secrets=secrets
-        )
+        try:
+            found = self.recorder.observe(
+                method, rest, response.status_code, response.headers.multi_items(), decoded, secrets=secrets
+            )
+        except Exception as exc:  # a bug in the check must not cost the client the upstream's answer
+            logger.error("drift: a %s response could not be checked (%s)", method, type(exc).__name__)
+            found = 0
         # the body goes back as it came (still encoded); its length is what we send, except for HEAD, whose
         # Content-Length is the upstream's statement about the GET body
         replaced = {DRIFT_HEADER} if method == "HEAD" else {DRIFT_HEADER, "content-length"}
