@@ -49,7 +49,9 @@ def serve(app: MockApp, *, http: str = "httptools", loop: str = "uvloop") -> Ite
 
 
 def raw_request(path: str, headers: dict[str, str] | None = None, method: str = "GET") -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in (headers or {}).items())]
+    """One request that asks the server to close after answering (so reading to the end stops at the answer)."""
+    fields = {"Host": "127.0.0.1", "Connection": "close", **(headers or {})}
+    lines = [f"{method} {path} HTTP/1.1", *(f"{k}: {v}" for k, v in fields.items())]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 

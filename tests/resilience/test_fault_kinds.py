@@ -9,7 +9,10 @@ import time
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
+from mock_server.app import MockApp
+from mock_server.faults.effects import NoTransportError
 from tests.resilience.conftest import FAULT_SLOW_MS, FAULT_TIMEOUT_S, PRINTLOUNGE_LIST
 from tests.resilience.server import Served, raw_exchange, raw_request
 
@@ -145,3 +148,10 @@ def test_server_keeps_serving_after_every_fault(served: Served) -> None:
     for kind in ("reset", "close", "truncate", "malformed"):
         raw_exchange(served, raw_request(PRINTLOUNGE_LIST, {"Prefer": f"fault={kind}"}))
     assert _full(served).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["reset", "close", "timeout", "truncate"])
+def test_in_process_clients_get_a_connection_error_for_transport_faults(fault_app: MockApp, kind: str) -> None:
+    """TestClient has no socket to break: the fault is raised in the test instead of passing silently."""
+    with pytest.raises(NoTransportError, match=f"fault={kind}"):
+        TestClient(fault_app).get(PRINTLOUNGE_LIST, headers={"Prefer": f"fault={kind}"})

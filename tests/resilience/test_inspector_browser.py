@@ -159,6 +159,17 @@ def test_faults_limits_and_violations_are_shown(page: Tab, inspected: Served) ->
         page.screenshot(Path(SCREENSHOT))
 
 
+def test_a_fault_added_from_the_page_is_played(page: Tab, inspected: Served) -> None:
+    _set(page, "fault-api", "printlounge")
+    _set(page, "fault-kind", "malformed")
+    _set(page, "fault-times", "1")
+    page.evaluate("document.getElementById('add-fault').requestSubmit(); true")
+    page.wait_for("document.getElementById('message').textContent.startsWith('Fault added')")
+    with httpx.Client(base_url=inspected.origin, trust_env=False) as http:
+        first, second = http.get("/printlounge/api/order/"), http.get("/printlounge/api/order/")
+    assert first.text.startswith("{") and second.text.startswith("[")  # malformed once, then the real list
+
+
 def test_the_reset_button_restores_the_data(page: Tab, inspected: Served) -> None:
     with _admin(inspected) as admin:
         order = admin.get("/printlounge/api/order/", params={"limit": 1}).json()[0]
