@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from mock_server.drift.operations import load_api_spec
+from mock_server.drift.propose import proposed_spec
 from mock_server.drift.proxy import Outputs
+from mock_server.drift.recorder import DriftRecorder
 from mock_server.drift.report import Finding
 from mock_server.lint import validate_spec_file
 from tests.drift.stand_in import (
@@ -366,3 +368,50 @@ def test_proposed_spec_keeps_comments_and_key_order(tmp_path: Path) -> None:
     assert removed == ["          enum: [completed, cancelled]", "          x-mock-weights: [92, 8]"]
     assert added[:2] == ["          enum: [completed, cancelled, refunded]", "          x-mock-weights: [92, 8, 1]"]
     assert "          x-observed:" in added
+
+
+def _mutate(value: Any) -> Any:
+    """Every object: one member nulled, a number turned into a string, a string changed, one member left out, and a
+    new member; recursively."""
+    if isinstance(value, list):
+        return [_mutate(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for i, (name, member) in enumerate(value.items()):
+        if i % 5 == 1:
+            out[name] = None
+        elif i % 5 == 2 and isinstance(member, (int, float)) and not isinstance(member, bool):
+            out[name] = f"{member}x"
+        elif i % 5 == 3 and isinstance(member, str):
+            out[name] = f"{member}-new"
+        elif i % 5 != 4:
+            out[name] = _mutate(member)
+    out["drift_extra"] = {"n": 1, "when": "2026-01-01T00:00:00Z"}
+    return out
+
+
+@pytest.mark.parametrize("api", ["eguma", "mittwald", "plandocket", "printlounge"])
+def test_proposal_silences_many_deviations_at_once(api: str, tmp_path: Path) -> None:
+    """Every response example of the spec, mutated in every object, as traffic: the proposal validates and makes the
+    same traffic give no error or warning."""
+    spec = spec_named(api)
+    traffic = []
+    for path, item in spec.resolved["paths"].items():
+        for method, operation in item.items():
+            for status, response in (operation.get("responses") or {}).items() if isinstance(operation, dict) else ():
+                for media_type, media in (response.get("content") or {}).items():
+                    for named in (media.get("examples") or {}).values():
+                        body = json_body(_mutate(named["value"]))
+                        traffic.append((method, path, int(status), {"content-type": media_type}, body))
+    recorder = DriftRecorder(spec)
+    for method, path, status, headers, body in traffic:
+        recorder.observe(method, path, status, headers, body, template=path)
+    assert len([f for f in recorder.report().findings if f.severity == "error"]) > 5
+    proposed = tmp_path / f"{api}.yaml"
+    proposed.write_text(proposed_spec(spec.path, recorder.entries), encoding="utf-8")
+    assert [str(p) for p in validate_spec_file(proposed)] == []
+    again = DriftRecorder(load_api_spec(str(proposed)))
+    for method, path, status, headers, body in traffic:
+        again.observe(method, path, status, headers, body, template=path)
+    assert [(f.kind, f.location) for f in again.report().findings if f.severity != "info"] == []
