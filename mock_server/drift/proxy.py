@@ -130,7 +130,10 @@ class DriftProxy:
                 await self._flusher
         if self._client is not None:
             await self._client.aclose()
-        write_outputs(self.recorder, self.config.outputs)
+        try:
+            write_outputs(self.recorder, self.config.outputs)
+        except OSError as exc:
+            logger.error("cannot write the drift report: %s", exc.strerror or exc)
 
     async def _flush_periodically(self) -> None:
         while True:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from types import FrameType
@@ -49,7 +51,7 @@ def command(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mock_server.drift.operations import load_api_spec
-    from mock_server.drift.proxy import DriftProxy, Outputs, ProxyConfig, upstream_origin
+    from mock_server.drift.proxy import DriftProxy, Outputs, ProxyConfig, upstream_origin, write_outputs
     from mock_server.drift.recorder import DriftRecorder
 
     admin_token = args.admin_token or os.environ.get("MOCK_SERVER_ADMIN_TOKEN")
@@ -72,6 +74,12 @@ def command(args: argparse.Namespace) -> int:
         outputs=Outputs(args.report, args.markdown, args.propose),
         admin_token=admin_token,
     )
+    try:
+        write_outputs(recorder, config.outputs)  # an empty report now: the files are writable, and no stale one stays
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise SettingsError(f"{where}cannot write the drift report: {exc.strerror or exc}") from None
+    _check_port_free(args.host, args.port)
     app = DriftProxy(recorder, config)
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{args.port}{config.prefix}"
@@ -94,6 +102,18 @@ def command(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=3,
     )
     return 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """SettingsError naming host and port when nothing can listen there (before uvicorn tries, with a traceback)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host.strip("[]"), port))
+        except OSError as exc:
+            reason = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+            raise SettingsError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
 def _stopped(signum: int, frame: FrameType | None) -> None:

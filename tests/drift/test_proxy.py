@@ -199,6 +199,7 @@ def test_admin_drift_needs_the_token_when_one_is_set() -> None:
         (["--host", "0.0.0.0"], "give --admin-token"),
         (["--upstream", "ftp://vendor.test"], "--upstream must be an http:// or https:// URL"),
         (["--api", "nope"], "unknown API 'nope'"),
+        (["--report", "/dev/null/drift.json"], "cannot write the drift report"),
     ],
 )
 def test_proxy_usage_errors_are_one_line_and_exit_2(
@@ -212,6 +213,35 @@ def test_proxy_usage_errors_are_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_proxy_port_in_use_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        report = str(tmp_path / "drift.json")
+        code = main(["proxy", "eguma", "--upstream", "http://127.0.0.1:9", "--port", str(port), "--report", report])
+    assert code == 2
+    assert f"cannot listen on 127.0.0.1:{port}: already in use" in capsys.readouterr().err
+
+
+def test_root_forwards_every_path() -> None:
+    upstream = StandIn(200, b"[]")
+    recorder = DriftRecorder(spec_named("eguma"))
+    proxy = DriftProxy(
+        recorder, ProxyConfig(upstream="http://vendor.test/v", prefix=""), httpx.ASGITransport(app=upstream)
+    )
+
+    async def go() -> int:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=proxy), base_url="http://proxy") as client:
+            response = await client.get(EGUMA_PATH)
+        await proxy.stop()
+        return response.status_code
+
+    assert asyncio.run(go()) == 200
+    assert upstream.received[0]["path"] == f"/v{EGUMA_PATH}"
+    assert recorder.report().operations[0].operation == "listTicketOrders"
 
 
 class _Vendor(BaseHTTPRequestHandler):
