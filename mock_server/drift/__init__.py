@@ -8,6 +8,9 @@ recorder.py DriftRecorder: responses in, merged findings out
 report.py   the report value, JSON and Markdown rendering, reading a report back
 propose.py  the spec with what was observed applied (ruamel.yaml round trip)
 proxy.py    the reverse proxy (ASGI) that feeds a recorder
+credentials.py  which parts of a request are credentials (they go upstream, nowhere else)
+contract_drift.py  a contract run's responses -> a recorder (`contract --drift-report`)
+proxy_command.py, check_command.py  `mock-server proxy` and `mock-server drift check`
 """
 
 from __future__ import annotations

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from mock_server.drift.check import escape
-from mock_server.errors import SettingsError
 from mock_server.settings import DEFAULT_SPEC_DIR
-from mock_server.specs import HTTP_METHODS, Spec, discover_specs
+from mock_server.specs import HTTP_METHODS, Spec, discover_specs, find_spec, looks_like_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,16 +74,9 @@ def _template_regex(template: str) -> re.Pattern[str]:
 
 
 def load_api_spec(name_or_path: str, spec_dir: Path = DEFAULT_SPEC_DIR) -> Spec:
-    """A bundled spec by API name, or any spec file by its path; SettingsError naming the choices otherwise."""
-    path = Path(name_or_path)
-    if path.is_file():
-        return Spec.from_file(path)
-    candidates = discover_specs(spec_dir) if spec_dir.is_dir() else []
-    for candidate in (c for c in candidates if c.stem == name_or_path):  # the usual case: file named after the API
-        spec = Spec.from_file(candidate)
-        if spec.name == name_or_path:
-            return spec
-    specs = {spec.name: spec for spec in map(Spec.from_file, candidates)}
-    if name_or_path in specs:
-        return specs[name_or_path]
-    raise SettingsError(f"unknown API {name_or_path!r} (not a file either); known: {', '.join(sorted(specs))}")
+    """A spec file by its path, or an API of spec_dir by name (SettingsError naming the known APIs otherwise)."""
+    if not looks_like_path(name_or_path) and spec_dir.is_dir():
+        for candidate in discover_specs(spec_dir):  # the usual case, a file named after its API: load only that one
+            if candidate.stem == name_or_path and (spec := Spec.from_file(candidate)).name == name_or_path:
+                return spec
+    return find_spec(name_or_path, [spec_dir])

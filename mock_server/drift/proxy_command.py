@@ -13,7 +13,7 @@ from types import FrameType
 from urllib.parse import urlsplit
 
 from mock_server.errors import SettingsError
-from mock_server.settings import DEFAULT_HOST, is_loopback
+from mock_server.settings import DEFAULT_HOST, DEFAULT_SPEC_DIR, is_loopback
 
 HELP = "forward an API to its real upstream and report where the answers drift from the spec"
 DEFAULT_PROXY_PORT = 8001
@@ -44,6 +44,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="token GET /__admin/drift requires (mandatory when binding a non-loopback address; "
         "env MOCK_SERVER_ADMIN_TOKEN)",
     )
+    parser.add_argument(
+        "--spec-dir", type=Path, default=DEFAULT_SPEC_DIR, metavar="DIR", help="where the API specs are"
+    )
     parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
 
@@ -61,7 +64,7 @@ def command(args: argparse.Namespace) -> int:
             "MOCK_SERVER_ADMIN_TOKEN) so /__admin/drift is protected"
         )
     upstream = check_upstream(args.upstream)
-    spec = load_api_spec(args.api)
+    spec = load_api_spec(args.api, args.spec_dir)
     for path in (args.report, args.markdown, args.propose):
         if path is not None and path.is_dir():
             raise SettingsError(f"{path}: is a directory, not a file to write")
