@@ -107,7 +107,7 @@ def command(args: argparse.Namespace) -> int:
 
 def _command(args: argparse.Namespace, stopped: list[str]) -> int:
     from mock_server.contract.progress import RunProgress
-    from mock_server.contract.runner import run_contract
+    from mock_server.contract.runner import find_spec, run_contract
 
     options = ContractOptions(
         api=args.api,
@@ -127,6 +127,7 @@ def _command(args: argparse.Namespace, stopped: list[str]) -> int:
     if options.drift_markdown is not None and options.drift_report is None:
         raise SettingsError("--drift-markdown needs --drift-report FILE")
     if options.junit is not None:
+        find_spec(options)  # a typo in the API name is reported before a report file is touched
         _check_writable(options.junit)
     report = run_contract(options, progress=lambda operations: RunProgress.for_stream(operations, sys.stderr))
     if report.interrupted is not None and stopped:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TextIO
 
+from mock_server.contract.collect import REPORTED_PHASES
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
@@ -54,7 +56,7 @@ class RunProgress:
 
         if isinstance(event, events.PhaseStarted):
             name = event.phase.name.value
-            if name not in self._tasks:
+            if name in REPORTED_PHASES and name not in self._tasks:
                 total = None if name == "stateful" else self._operations
                 self._tasks[name] = self._bar.add_task(
                     name, total=total, phase=name, operation="", requests=self._requests

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -9,8 +10,9 @@ import pytest
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.output.sanitization import is_sensitive_key
 
+from mock_server.cli import main
 from mock_server.contract.options import ContractOptions, Credentials, parse_headers
-from mock_server.contract.report import Failure, Report, render_text, write_junit
+from mock_server.contract.report import Failure, Report, render_text, write_junit, write_junit_placeholder
 from mock_server.contract.runner import find_spec, schemathesis_config, secured_operations
 from mock_server.errors import SettingsError
 
@@ -132,3 +134,94 @@ def test_unreachable_report_exits_2_with_one_line() -> None:
     report = Report(api="eguma", target="x", mode="positive", operations=(), requests=0, unreachable="cannot reach x")
     assert report.exit_code == 2
     assert render_text(report) == "contract eguma: cannot reach x\n"
+
+
+BAD_INPUTS = [
+    (["plandocket", "--junit", "/proc/x.xml"], "--junit /proc/x.xml: cannot write the report"),
+    (["plandocket", "--junit", "{tmp}"], "cannot write the report: Is a directory"),
+    (["plandocket", "--spec-dir", "{tmp}/missing"], "missing: no such directory"),
+    (["plandocket", "--spec-dir", "{tmp}/file.txt"], "file.txt: not a directory"),
+    (["plandocket", "--spec-dir", "{tmp}/empty"], "unknown API 'plandocket'; known: none"),
+    (["bad", "--spec-dir", "{tmp}/broken"], "bad.yaml: /: not valid YAML/JSON"),
+    (["nope"], "unknown API 'nope'; known: eguma, mittwald, plandocket, printlounge"),
+    (["{tmp}/nope.yaml"], "no such spec file"),
+    (["eguma", "--base-url", "ftp://example.test"], "--base-url must be an absolute http(s) URL"),
+    (["eguma", "--header", "Authorization Bearer x"], "--header must look like 'Name: value'"),
+]
+
+
+@pytest.mark.parametrize(("argv", "reason"), BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_contract_bad_input_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], reason: str
+) -> None:
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "bad.yaml").write_text("openapi: [\n", encoding="utf-8")
+    code = main(["contract", *(arg.replace("{tmp}", str(tmp_path)) for arg in argv)])
+    out, err = capsys.readouterr()
+    assert code == 2, out + err
+    assert out == ""
+    assert len(err.splitlines()) == 1 and reason in err, err
+    assert "Traceback" not in err
+
+
+def test_contract_unknown_api_leaves_no_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["contract", "nope", "--junit", str(tmp_path / "junit.xml")]) == 2
+    assert not (tmp_path / "junit.xml").exists()
+
+
+INTERRUPTED = Report(
+    api="plandocket",
+    target="in-process mock",
+    mode="all",
+    operations=("GET /api/v1/service-orders", "GET /api/v1/service-orders/{id}"),
+    requests=12,
+    phases=("examples",),
+    operations_run=("GET /api/v1/service-orders",),
+    interrupted="SIGTERM",
+)
+
+
+def test_interrupted_report_exits_143_and_its_junit_is_no_pass(tmp_path: Path) -> None:
+    assert INTERRUPTED.exit_code == 143
+    assert render_text(INTERRUPTED).splitlines()[-1] == (
+        "contract plandocket: interrupted by SIGTERM after 12 requests to 1 of 2 operations (phases started: "
+        "examples); the run is incomplete, 0 failures so far"
+    )
+    write_junit(INTERRUPTED, tmp_path / "junit.xml")
+    suite = ET.parse(tmp_path / "junit.xml").getroot()
+    assert (suite.get("errors"), suite.get("skipped")) == ("1", "1")
+    assert suite.find("testcase[@name='GET /api/v1/service-orders/{id}']/skipped") is not None
+
+
+def test_junit_placeholder_is_an_error_until_the_run_finishes(tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    write_junit_placeholder("plandocket", path)
+    suite = ET.parse(path).getroot()
+    assert suite.get("errors") == "1" and suite.find("testcase/error") is not None
+    write_junit(REPORT, path)
+    assert ET.parse(path).getroot().get("errors") == "0"
+    assert [p.name for p in tmp_path.iterdir()] == ["junit.xml"]  # no scratch file left beside it
+
+
+@pytest.mark.contract
+def test_progress_on_a_terminal_shows_phases_and_operations() -> None:
+    import io
+
+    from rich.console import Console
+
+    from mock_server.contract.progress import RunProgress
+    from mock_server.contract.runner import run_contract
+
+    screen = io.StringIO()
+    options = ContractOptions(api="printlounge", max_examples=2, seed=3)
+    report = run_contract(options, progress=lambda n: RunProgress(n, Console(file=screen, force_terminal=True)))
+    assert report.exit_code == 0
+    drawn = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())  # the text without terminal control codes
+    for phase in ("examples", "coverage", "fuzzing"):
+        assert phase in drawn
+    assert any(label in drawn for label in report.operations), drawn[-2000:]
+    assert f"{len(report.operations)}/{len(report.operations)}" in drawn  # operations done out of all
+    assert "probing" not in drawn  # Schemathesis' preparation is no phase of the user's
+    assert RunProgress.for_stream(3, io.StringIO()) is None  # not a terminal: nothing is drawn

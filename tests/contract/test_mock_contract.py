@@ -153,6 +153,7 @@ def test_contract_command_checks_mock(capsys: pytest.CaptureFixture[str], api: s
     code = main(["contract", api, "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED)])
     out, err = capsys.readouterr()
     assert code == 0, out + err
+    assert err == ""  # no progress display when stderr is not a terminal
     assert out.splitlines()[-1].startswith(f"contract {api}: ")
     assert out.splitlines()[-1].endswith(" 0 failures")
 
