@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import os
 import signal
 import socket
@@ -89,6 +90,8 @@ def command(args: argparse.Namespace) -> int:
     mode = "read-write" if args.allow_writes else "read-only"
     sys.stdout.write(f"{spec.name:<12} {base} -> {recorder.upstream} ({mode}); report {args.report}; Ctrl-C stops\n")
     sys.stdout.flush()
+    for name in ("httpx", "httpcore"):  # their debug/info lines carry full URLs, query credentials included
+        logging.getLogger(name).setLevel(logging.WARNING)
     # uvicorn stops cleanly on SIGINT/SIGTERM (the lifespan shutdown writes the reports), then raises the signal
     # again for the handler it found: make that one a no-op, so a clean stop exits 0 without a traceback
     for sig in (signal.SIGINT, signal.SIGTERM):

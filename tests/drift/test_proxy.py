@@ -271,6 +271,7 @@ def test_real_proxy_process_writes_the_report_at_a_clean_stop(stop: signal.Signa
     report, markdown = tmp_path / "drift.json", tmp_path / "drift.md"
     command = [sys.executable, "-m", "mock_server", "proxy", "eguma", "--port", str(port), "--report", str(report)]
     command += ["--markdown", str(markdown), "--upstream", f"http://127.0.0.1:{vendor.server_address[1]}"]
+    command += ["--log-level", "debug"]  # even then no log line shows a credential
     env = {k: v for k, v in os.environ.items() if k != "MOCK_SERVER_ADMIN_TOKEN"}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
     try:
