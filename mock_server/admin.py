@@ -7,6 +7,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -16,6 +17,7 @@ from starlette.routing import Route
 from mock_server.errors import PROBLEM_MEDIA_TYPE, problem_body
 from mock_server.faults.admin import resilience_routes
 from mock_server.inspector import inspector_routes
+from mock_server.journal import JournalQuery
 from mock_server.seeding import Seeder, seeding_routes
 
 if TYPE_CHECKING:
@@ -70,12 +72,30 @@ def admin_app(runtime: Runtime) -> Starlette:
         )
 
     async def requests(request: Request) -> Response:
-        raw_limit = request.query_params.get("limit")
-        if raw_limit is not None and not (raw_limit.isascii() and raw_limit.isdigit()):
-            return _problem(400, "Bad Request", "limit must be a non-negative integer")
-        api = request.query_params.get("api")
-        entries = runtime.journal.entries(limit=int(raw_limit) if raw_limit else None, api=api)
-        return JSONResponse({"total": runtime.journal.total, "requests": entries})
+        params = request.query_params
+        unknown = sorted(set(params) - set(JOURNAL_FILTERS))
+        if unknown:
+            known = ", ".join(JOURNAL_FILTERS)
+            return _problem(400, "Bad Request", f"unknown parameter(s) {', '.join(unknown)}; known: {known}")
+        numbers: dict[str, int | None] = {}
+        for name in ("limit", "status"):
+            raw = params.get(name)
+            if raw is not None and not (raw.isascii() and raw.isdigit()):
+                return _problem(400, "Bad Request", f"{name} must be a non-negative integer")
+            numbers[name] = int(raw) if raw is not None else None
+        api = params.get("api")
+        if api is not None and api not in runtime.models:
+            return _problem(400, "Bad Request", f"unknown api {api!r}; mounted: {', '.join(runtime.models)}")
+        method = params.get("method")
+        query = JournalQuery(
+            api=api,
+            method=method.upper() if method else None,
+            path=params.get("path") or None,
+            status=numbers["status"],
+            operation=params.get("operation") or None,
+        )
+        total, entries = runtime.journal.search(query, limit=numbers["limit"])
+        return Response(orjson.dumps({"total": total, "requests": entries}), media_type="application/json")
 
     async def clear_requests(request: Request) -> Response:
         runtime.journal.clear()
@@ -105,6 +125,8 @@ def admin_app(runtime: Runtime) -> Starlette:
     )
 
 
+JOURNAL_FILTERS = ("limit", "api", "method", "path", "status", "operation")
+"""The query parameters of GET /__admin/requests."""
 ROUTES_HINT = (
     "Admin endpoints: GET /__admin/apis, GET|DELETE /__admin/requests, POST /__admin/reset, "
     "GET|PUT|POST /__admin/apis/{api}/resources/{resource}, DELETE /__admin/apis/{api}/resources/{resource}/{key}, "

@@ -13,7 +13,7 @@ import http
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +39,8 @@ from mock_server.errors import (
 from mock_server.faults.middleware import FaultMiddleware
 from mock_server.faults.state import Resilience
 from mock_server.handlers import Endpoint
-from mock_server.journal import Journal
+from mock_server.journal import MAX_BODY_BYTES as MAX_JOURNAL_BODY_BYTES
+from mock_server.journal import Bodies, Journal, capture
 from mock_server.model import ApiModel
 from mock_server.redact import SECRET_HEADER_KEYS, mask_query, redact_text
 from mock_server.settings import Settings
@@ -77,6 +78,8 @@ class Runtime:
     journal: Journal
     state: StateFile | None = None
     """The --state file, checkpointed on a clean stop."""
+    operation_ids: dict[str, str] = field(default_factory=dict)
+    """The spec's operationId (or "METHOD path") of each operation by the id connexion routes it by."""
     resilience: Resilience = field(default_factory=Resilience)
     """The active fault rules and rate limits (mock_server.faults)."""
 
@@ -109,6 +112,7 @@ def load_models(settings: Settings) -> dict[str, ApiModel]:
 
 def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, dict[str, list[Any]]]:
     """Fixture records per API: generated in memory with --seed/--count, else loaded (and checked) from files."""
+    from mock_server.cache import cached_dataset
     from mock_server.dataset import default_count, generate_dataset, is_generic, load_dataset
     from mock_server.errors import FixtureError
 
@@ -119,7 +123,7 @@ def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, d
         if settings.locale is not None:  # --locale: generated data in another locale
             model = dataclasses.replace(model, locale=settings.locale)
         if settings.seed is not None or settings.count is not None:
-            dataset = generate_dataset(
+            dataset = (cached_dataset if settings.dataset_cache else generate_dataset)(
                 model,
                 seed=42 if settings.seed is None else settings.seed,
                 count=default_count(model) if settings.count is None else settings.count,
@@ -175,7 +179,9 @@ class _EndpointResolver(Resolver):  # type: ignore[misc]
         async def handle(**params: Any) -> Any:
             return await endpoint(**params)
 
-        return Resolution(handle, f"{self.model.name}:{operation.method.upper()} {operation.path}")
+        routed_id = f"{self.model.name}:{operation.method.upper()} {operation.path}"
+        self.runtime.operation_ids[routed_id] = op_id
+        return Resolution(handle, routed_id)
 
 
 def _bad_request(request: ConnexionRequest, exc: BadRequestProblem) -> ConnexionResponse:
@@ -278,6 +284,7 @@ class MockApp:
         self._admin = admin_app(runtime)
         self._routes = routes or route_table(runtime)
         self._alias_targets: dict[str, str] = {}
+        self._operation_ids = runtime.operation_ids
         self._app: ASGIApp = _Cors(
             # any origin, echoed (not "*") so fetch(..., {credentials: "include"}) and axios withCredentials work
             self._dispatch,
@@ -320,18 +327,24 @@ class MockApp:
             await self._admin(scope, receive, send)
             return
         requested = scope  # the journal shows what the client called, before any alias rewrite
+        exchange = _Exchange()
 
         async def send_and_record(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                exchange.response_headers = message.get("headers") or ()
+            elif message["type"] == "http.response.body":
+                exchange.add_response_body(message.get("body", b""))
             await send(message)
 
         try:
             if path == "/__admin" or path.startswith("/__admin/"):
+                exchange.journaled = False  # the journal shows the APIs' traffic, not its own reads and resets
                 await self._admin(scope, receive, send_and_record)
                 return
-            scope, receive, too_large = await _limit_body(scope, receive, self.runtime.settings.max_body_bytes)
+            scope, receive, too_large, body = await _limit_body(scope, receive, self.runtime.settings.max_body_bytes)
+            exchange.request_body = body
             if too_large:
                 await _problem(
                     send_and_record,
@@ -344,9 +357,10 @@ class MockApp:
             low, high = self.runtime.settings.latency_ms
             if high > 0:
                 await asyncio.sleep(random.uniform(low, high) / 1000)
+            exchange.routed = scope  # connexion's router notes the matched operation in this scope
             await self.connexion_app(scope, receive, send_and_record)
         finally:
-            self._record(requested, status, started)
+            self._record(requested, status, started, exchange)
 
     def _alias(self, scope: Scope) -> Scope:
         """Answer a declared path with or without its trailing slash (mittwald's SDK calls /v2/orders, the docs
@@ -367,7 +381,7 @@ class MockApp:
         other = path[:-1] if path.endswith("/") else path + "/"
         return path if self._routes.find(other) is None else other
 
-    def _record(self, scope: Scope, status: int, started: float) -> None:
+    def _record(self, scope: Scope, status: int, started: float, exchange: _Exchange | None = None) -> None:
         path: str = scope.get("path", "")
         api = path.split("/", 2)[1] if path.count("/") >= 1 else None
         if self.runtime.settings.root:
@@ -379,19 +393,58 @@ class MockApp:
         if carried:  # a credential also pasted into a filter or the path is masked there too
             query, path = mask_query(query, carried)[0], redact_text(path, carried)  # whole values/tokens only
         duration = round((time.perf_counter() - started) * 1000, 3)
-        entry = self.runtime.journal.add(
-            time=time.time(),
-            api=api,
-            method=scope.get("method", ""),
-            path=path,
-            query=query,
-            status=status,
-            duration_ms=duration,
-        )
-        if access_log.isEnabledFor(logging.INFO):
-            access_log.info(
-                "%s %s%s %d %.1fms", entry.method, entry.path, f"?{query}" if query else "", status, duration
+        method = scope.get("method", "")
+        if exchange is None or exchange.journaled:
+            exchange = exchange or _Exchange()
+            self.runtime.journal.add(
+                time=time.time(),
+                api=api,
+                method=method,
+                path=path,
+                query=query,
+                status=status,
+                duration_ms=duration,
+                operation_id=self._operation_ids.get(exchange.routed_operation() or ""),
+                request_headers=scope.get("headers") or (),
+                response_headers=exchange.response_headers,
+                bodies=exchange.bodies(carried),
             )
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info("%s %s%s %d %.1fms", method, path, f"?{query}" if query else "", status, duration)
+
+
+class _Exchange:
+    """What MockApp notes of one request for the journal, as cheaply as it can: references, not copies; the response
+    body only up to the journal's cut."""
+
+    __slots__ = ("_chunks", "_size", "journaled", "request_body", "response_headers", "routed")
+
+    def __init__(self) -> None:
+        self.journaled = True
+        self.request_body = b""
+        self.response_headers: Sequence[tuple[bytes, bytes]] = ()
+        self.routed: Scope | None = None
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def add_response_body(self, chunk: bytes) -> None:
+        if self._size < MAX_JOURNAL_BODY_BYTES:
+            self._chunks.append(chunk)
+        self._size += len(chunk)
+
+    def routed_operation(self) -> str | None:
+        """The id connexion's router resolved for this request (None when no operation matched)."""
+        routing = ((self.routed or {}).get("extensions") or {}).get("connexion_routing") or {}
+        operation: str | None = routing.get("operation_id")
+        return operation
+
+    def bodies(self, secrets: Sequence[str]) -> Bodies:
+        """The bodies to journal; a credential the request carries is masked in its body too."""
+        request, request_size = capture(self.request_body)
+        if request and any(secret.encode() in request for secret in secrets):
+            request = redact_text(request.decode("utf-8", errors="replace"), secrets).encode()
+        response = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
+        return Bodies(request, request_size, capture(response)[0], self._size)
 
 
 class _Cors(CORSMiddleware):
@@ -423,30 +476,31 @@ def _carried_secrets(scope: Scope, query_secrets: list[str], admin_token: str | 
     return [v for v in values if len(v) >= MIN_SECRET_CHARS]
 
 
-async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Scope, Receive, bool]:
+async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Scope, Receive, bool, bytes]:
     """Read the body up front (writes are small) so an oversized one gets 413 before anything parses it; the scope
-    then carries the body's true Content-Length (connexion would fail on a malformed one)."""
+    then carries the body's true Content-Length (connexion would fail on a malformed one). Returns the scope, the
+    receive to pass on, whether the body is too large, and the body read (for the journal)."""
     headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
     length = next((v for k, v in headers if k.lower() == b"content-length"), None)
     if length is not None and length.isdigit() and int(length) > limit:
-        return scope, receive, True
+        return scope, receive, True, b""
     if scope.get("method") not in ("POST", "PUT", "PATCH", "DELETE"):
         # No operation without a write method reads a body; connexion would still parse one by its Content-Type
         # (a bare `multipart/form-data` on a GET is a 400 "Missing boundary"), so drop the header - unless it is
         # JSON, which some specs declare as a required header parameter of their GETs (VTEX).
         if any(k.lower() == b"content-type" and b"json" not in v.lower() for k, v in headers):
             scope = {**scope, "headers": [(k, v) for k, v in headers if k.lower() != b"content-type"]}
-        return scope, receive, False
+        return scope, receive, False, b""
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            return scope, receive, False
+            return scope, receive, False, b""
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            return scope, receive, True
+            return scope, receive, True, b""
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
@@ -462,7 +516,7 @@ async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Scope
             return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
 
-    return scope, replay, False
+    return scope, replay, False, body
 
 
 async def _problem(send: Send, status: int, title: str, detail: str) -> None:
