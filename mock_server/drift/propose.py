@@ -7,6 +7,7 @@ shows the proposal and where it came from. No observed value goes into the file 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,8 @@ def proposed_spec(spec_path: Path, entries: Iterable[Entry]) -> str:
         change = CHANGES.get(entry.kind)
         if isinstance(node, dict) and change is not None:
             change(node, entry)
+    if spec_path.suffix == ".json":  # a JSON spec stays JSON (key order kept; JSON has no comments)
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     out = io.StringIO()
     yaml.dump(document, out)
     return out.getvalue()

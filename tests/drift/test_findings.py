@@ -7,6 +7,7 @@ traffic).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -419,3 +420,17 @@ def test_proposal_silences_many_deviations_at_once(api: str, tmp_path: Path) -> 
     for method, path, status, headers, body in traffic:
         again.observe(method, path, status, headers, body, template=path)
     assert [(f.kind, f.location) for f in again.report().findings if f.severity != "info"] == []
+
+
+def test_a_json_spec_gets_a_json_proposal(tmp_path: Path) -> None:
+    source = tmp_path / "eguma.json"
+    source.write_bytes(json_body(spec_named("eguma").document))
+    spec = load_api_spec(str(source))
+    outputs = Outputs(propose=tmp_path / "proposed.json")
+    upstream = _eguma(_set("/0/status", "refunded"))()
+    run_proxy(spec, upstream, [Request("GET", EGUMA_URL, EGUMA_HEADERS)], outputs=outputs)
+    assert outputs.propose is not None
+    proposed = json.loads(outputs.propose.read_text(encoding="utf-8"))
+    status = proposed["components"]["schemas"]["Order"]["properties"]["status"]
+    assert status["enum"] == ["completed", "cancelled", "refunded"]
+    assert validate_spec_file(outputs.propose) == []
