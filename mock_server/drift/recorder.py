@@ -193,7 +193,7 @@ class DriftRecorder:
             return visit
         media, media_pointer = deref(document, content[matched], f"{pointer}/content/{escape(matched)}")
         schema = media.get("schema") if isinstance(media, dict) else None
-        if schema is None or not _is_json(matched):
+        if schema is None or not _is_json(media_type or matched):  # a */* match is checked only when JSON came
             return visit
         if parsed is _NOT_JSON:
             parsed = _parse_json(body)
@@ -335,7 +335,7 @@ def _parse_json(body: bytes | None) -> Any:
 
 
 def _is_json(media_type: str) -> bool:
-    return media_type == "application/json" or media_type.endswith("+json") or media_type == "*/*"
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def _response_key(responses: Mapping[str, Any], status: int) -> str | None:
