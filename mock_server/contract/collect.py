@@ -68,14 +68,16 @@ class Collector:
     mask: Masker
     secured: frozenset[str]
     references: Mapping[str, str] = field(default_factory=dict)
+    """Secret -> what a reproducing curl prints instead (options.shell_references)."""
     secured_kinds: frozenset[str] = frozenset()
     """The kinds of the spec's security schemes: `bearer`, `apikey`."""
-    """Secret -> what a reproducing curl prints instead (options.shell_references)."""
-    target_is_mock: bool = False
-    """The target is a mock-server (its /__admin answered): a wrong credential it accepts is its default."""
+    target_is_mock: Callable[[], bool] = lambda: False
+    """Whether the target is a mock-server (asked only once a wrong credential got through): accepting one is its
+    default there."""
     requests: int = 0
     phases: list[str] = field(default_factory=list)
     interrupted: bool = False
+    _is_mock: bool | None = None
     status_counts: dict[int, int] = field(default_factory=dict)
     per_operation: dict[str, dict[int, int]] = field(default_factory=dict)
     entries: list[_Entry] = field(default_factory=list)
@@ -186,7 +188,11 @@ class Collector:
         """A mock-server accepting a wrong credential does what it is configured to (any credential by default);
         one accepting none at all, or any other server accepting a wrong one, is still reported."""
         scenario = str(getattr(entry.failure, "scenario", ""))
-        return self.target_is_mock and entry.check == "ignored_auth" and scenario in WRONG_CREDENTIAL_SCENARIOS
+        if entry.check != "ignored_auth" or scenario not in WRONG_CREDENTIAL_SCENARIOS:
+            return False
+        if self._is_mock is None:
+            self._is_mock = self.target_is_mock()
+        return self._is_mock
 
     def _convert(self, entry: _Entry) -> Failure:
         failure = entry.failure

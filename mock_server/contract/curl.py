@@ -92,7 +92,7 @@ def _url(url: str, references: Mapping[str, str]) -> tuple[str, list[str]]:
 
 def _word(text: str, references: Mapping[str, str]) -> str:
     """One shell word: the text quoted, with each whole-token secret replaced by its reference."""
-    marker = "\x00"
+    marker = next(m for m in ("\x00", "\x01", "\ue000", "\ue001\ue002") if m not in text)  # one the text lacks
     marked = replace_secrets(text, {s: f"{marker}{r}{marker}" for s, r in references.items()})
     if marked == text:
         return _literal(text)

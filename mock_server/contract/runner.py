@@ -108,7 +108,7 @@ def _run(
         secured=secured_operations(spec) & set(operations),
         references=references,
         secured_kinds=scheme_kinds(spec),
-        target_is_mock=app is None and is_mock_server(base_url, spec.name),
+        target_is_mock=lambda: app is None and is_mock_server(base_url, spec.name),
     )
     drift = _drift(options, spec, credentials)
     if drift is not None:

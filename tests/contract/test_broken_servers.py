@@ -219,11 +219,17 @@ def test_contract_short_credentials_mask_nothing_but_the_credential(
 
 
 @pytest.mark.parametrize("secret", SHORT_CREDENTIALS)
-def test_contract_short_credentials_in_query_and_header_flags(capsys: pytest.CaptureFixture[str], secret: str) -> None:
+def test_contract_short_credentials_in_query_and_header_flags(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, secret: str
+) -> None:
+    caplog.set_level(logging.DEBUG)  # urllib3 logs each request URL, the apikey in it
     with serve_vendor("eguma", Violation.MISSING_FIELD, apikey=secret) as server:
         code, out, _ = _contract(capsys, "eguma", server.base_url, "--apikey", secret)
     assert code == 1, out
     assert "[Filtered]" not in out
+    logged = [r.getMessage() for r in caplog.records if "/v1/ticketing/orders.json" in r.getMessage()]
+    assert any("apikey=[Filtered]" in line for line in logged), logged  # (wrong keys of the probes stay visible)
+    assert not any(re.search(rf"apikey={secret}\b", line) for line in logged), logged
     assert "/v1/ticketing/orders.json?apikey=${MOCK_SERVER_EGUMA_APIKEY:?set it to the --apikey value}" in out
     assert f"apikey={secret}" not in out
     assert "required by /components/schemas/Order" in out

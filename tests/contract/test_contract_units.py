@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.output.sanitization import is_sensitive_key
 
 from mock_server.cli import main
-from mock_server.contract.options import ContractOptions, Credentials, parse_headers
+from mock_server.contract.curl import SentRequest, curl_command
+from mock_server.contract.options import ContractOptions, Credentials, parse_headers, shell_references
 from mock_server.contract.report import Failure, Report, render_text, write_junit, write_junit_placeholder
 from mock_server.contract.runner import find_spec, schemathesis_config, secured_operations
 from mock_server.errors import SettingsError
@@ -225,3 +227,41 @@ def test_progress_on_a_terminal_shows_phases_and_operations() -> None:
     assert f"{len(report.operations)}/{len(report.operations)}" in drawn  # operations done out of all
     assert "probing" not in drawn  # Schemathesis' preparation is no phase of the user's
     assert RunProgress.for_stream(3, io.StringIO()) is None  # not a terminal: nothing is drawn
+
+
+REFERENCES = {"t": "$MOCK_SERVER_MITTWALD_TOKEN", "k/y+z": "$MOCK_SERVER_EGUMA_APIKEY", "hdr": "<the --header X value>"}
+
+
+@pytest.mark.parametrize(
+    ("request_", "curl"),
+    [
+        (
+            SentRequest("GET", "http://127.0.0.1:8000/mittwald/v2/orders/", {"Authorization": "Bearer t"}),
+            'curl -X GET -H "Authorization: Bearer $MOCK_SERVER_MITTWALD_TOKEN" http://127.0.0.1:8000/mittwald/v2/orders/',
+        ),
+        (  # a secret URL encoding changes goes to --url-query, which curl encodes itself
+            SentRequest("GET", "http://h/eguma/orders.json?apikey=k%2Fy%2Bz&last_name=M%C3%BCller", {}),
+            "curl -X GET --url-query \"apikey=$MOCK_SERVER_EGUMA_APIKEY\" 'http://h/eguma/orders.json?last_name=M%C3%BCller'",
+        ),
+        (
+            SentRequest("GET", "http://h/x?token=t&status=tt", {"User-Agent": "schemathesis/4", "X": "hdr"}),
+            'curl -X GET -H "X: <the --header X value>" "http://h/x?token=$MOCK_SERVER_MITTWALD_TOKEN&status=tt"',
+        ),
+        (
+            SentRequest("PATCH", "http://h/x", {}, b'{"note": "it\'s t"}'),
+            'curl -X PATCH -d \'{"note": "it\'"\'"\'s \'"$MOCK_SERVER_MITTWALD_TOKEN"\'"}\' http://h/x',
+        ),
+    ],
+)
+def test_curl_command_puts_references_where_the_credentials_stood(request_: SentRequest, curl: str) -> None:
+    assert curl_command(request_, REFERENCES) == curl
+    assert shlex.split(curl)[0] == "curl"  # one well-formed shell command
+
+
+def test_shell_references_name_the_variable_or_the_flag() -> None:
+    from_env = Credentials.resolve("mittwald", None, None, {"MOCK_SERVER_MITTWALD_TOKEN": "a"})
+    from_flag = Credentials.resolve("eguma", None, "b", {})
+    assert shell_references(ContractOptions(api="mittwald"), from_env) == {"a": "$MOCK_SERVER_MITTWALD_TOKEN"}
+    assert shell_references(ContractOptions(api="eguma"), from_flag) == {
+        "b": "${MOCK_SERVER_EGUMA_APIKEY:?set it to the --apikey value}"
+    }
