@@ -439,12 +439,16 @@ class _Exchange:
         return operation
 
     def bodies(self, secrets: Sequence[str]) -> Bodies:
-        """The bodies to journal; a credential the request carries is masked in its body too."""
+        """The bodies to journal; a credential the request carries is masked in them too (a 400 may echo it)."""
         request, request_size = capture(self.request_body)
-        if request and any(secret.encode() in request for secret in secrets):
-            request = redact_text(request.decode("utf-8", errors="replace"), secrets).encode()
-        response = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
-        return Bodies(request, request_size, capture(response)[0], self._size)
+        response = capture(self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks))[0]
+        return Bodies(_masked_body(request, secrets), request_size, _masked_body(response, secrets), self._size)
+
+
+def _masked_body(body: bytes, secrets: Sequence[str]) -> bytes:
+    if body and any(secret.encode() in body for secret in secrets):
+        return redact_text(body.decode("utf-8", errors="replace"), secrets).encode()
+    return body
 
 
 class _Cors(CORSMiddleware):

@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--locale", type=_locale, default=None, help="Faker locale of generated data (default: the spec's, else en_US)"
     )
     serve.add_argument("--reference-date", type=_date, default=None, help="anchor of generated timestamps")
+    serve.add_argument(
+        "--no-cache",
+        dest="dataset_cache",
+        action="store_false",
+        help="generate --seed/--count data afresh instead of reusing the user's cache of generated data",
+    )
     serve.add_argument("--state", type=Path, default=None, metavar="FILE", help="persist writes in this SQLite file")
     serve.add_argument("--latency", type=_latency, default=None, metavar="MS|MIN-MAX", help="delay every response")
     serve.add_argument("--validate-responses", action="store_true", help="check every response against its spec")
@@ -292,9 +298,10 @@ def _spec_files(spec_dir: Path) -> list[Path]:
 
 
 def fixtures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from mock_server.dataset import generate_dataset, load_dataset, write_dataset
+    from mock_server.dataset import load_dataset
     from mock_server.errors import FixtureError
     from mock_server.progress import progress_bar
+    from mock_server.streaming import write_generated
 
     if args.fixtures_command is None:
         parser.parse_args(["fixtures", "--help"])
@@ -313,13 +320,14 @@ def fixtures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         for name in models:
             with progress_bar(sys.stderr):
-                dataset = generate_dataset(
+                written = write_generated(  # streamed: memory flat in --count, bytes as dump_dataset's
                     models[name],
+                    args.out,
                     seed=args.seed,
                     count=args.count,
                     reference_date=args.reference_date or DEFAULT_REFERENCE_DATE,
                 )
-            print(f"wrote {write_dataset(dataset, args.out)}", flush=True)
+            print(f"wrote {written}", flush=True)
         return 0
     if not args.dir.is_dir():
         raise SettingsError(f"no such directory: {args.dir}")
@@ -539,6 +547,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         seed=args.seed,
         count=args.count,
         locale=args.locale,
+        dataset_cache=args.dataset_cache,
         reference_date=args.reference_date or DEFAULT_REFERENCE_DATE,
         state_file=args.state,
         latency_ms=args.latency or (0, 0),
@@ -586,7 +595,7 @@ def _read_config(path: Path | None) -> dict[str, Any]:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from None
 
 
-def _print_banner(settings: Settings, apis: Sequence[str], *, reload: bool, config: Path | None) -> None:
+def _print_banner(settings: Settings, apis: Sequence[str], *, reload: bool, config: Path | None = None) -> None:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     origin = f"http://{host}:{settings.port}"
     for name in apis:

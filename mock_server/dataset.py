@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,11 +40,13 @@ from mock_server.types import Record, Schema
 __all__ = [
     "DEFAULT_REFERENCE_DATE",
     "Dataset",
+    "can_stream",
     "check_dataset",
     "dump_dataset",
     "generate_dataset",
     "load_dataset",
     "main_resource",
+    "stream_dataset",
     "write_dataset",
 ]
 
@@ -110,7 +112,42 @@ def generate_dataset(
         return _generate(model, seed, count, reference_date)
 
 
-def _generate(model: ApiModel, seed: int, count: int, reference_date: datetime) -> Dataset:
+RecordSink = Callable[[str, Record], None]
+"""Receives each generated record, finished (its rules applied), with its resource's name."""
+
+
+def can_stream(model: ApiModel) -> bool:
+    """True when generation can hand each record on as it is finished (stream_dataset): every resource is the main
+    one or joined to it, and no step needs every record at the end (a plain spec adopts its examples)."""
+    if is_generic(model) or not model.resources:
+        return False
+    main = main_resource(model)
+    derived = {main} | {join.resource for join in model_joins(model).get(main, {}).values()}
+    return set(model.resources) <= derived
+
+
+def stream_dataset(
+    model: ApiModel,
+    sink: RecordSink,
+    *,
+    seed: int = 42,
+    count: int = 50,
+    reference_date: datetime = DEFAULT_REFERENCE_DATE,
+) -> dict[str, Any]:
+    """Generate what generate_dataset generates, record for record, but hand each finished record to `sink` instead
+    of keeping it (memory stays flat in the count); returns the file's metadata (the `generator` block).
+
+    Only for models where can_stream is true (ValueError otherwise).
+    """
+    if not can_stream(model):
+        raise ValueError(f"{model.name}: generation needs every record at the end; use generate_dataset")
+    with _paused_gc():
+        return _generate(model, seed, count, reference_date, sink).meta
+
+
+def _generate(
+    model: ApiModel, seed: int, count: int, reference_date: datetime, sink: RecordSink | None = None
+) -> Dataset:
     ruleset = rules_for(model.name)
     generic = is_generic(model)  # no vendor rules: values from property names, the spec's examples
     gen = Generator(
@@ -118,7 +155,9 @@ def _generate(model: ApiModel, seed: int, count: int, reference_date: datetime) 
     )
     resources: dict[str, list[Record]] = {name: [] for name in model.resources}
     links = Links(model)
-    builder = _Builder(gen, ruleset, Context(model, links), resources, links)
+    # Streaming keeps only the records a later one may point at (to-one join targets: a participant's orders).
+    kept = {join.resource for joins in model_joins(model).values() for join in joins.values() if not join.many}
+    builder = _Builder(gen, ruleset, Context(model, links), resources, links, sink, kept)
     main = main_resource(model) if model.resources else ""  # a plain spec may have no resources at all
     joins = model_joins(model).get(main, {})
     for index in range(count if main else 0):
@@ -137,6 +176,9 @@ def _generate(model: ApiModel, seed: int, count: int, reference_date: datetime) 
                 else:
                     record[join.local] = builder.add(join.resource, gen.record(join.resource))[join.foreign]
         builder.add(main, record)
+        if sink is not None:  # an order's items relate to no later order: later rules need not see them
+            for name in (name for name, join in joins.items() if join.many):
+                links.forget(main, name)
     report(model.name, count, count)
     derived = {main} | {join.resource for join in joins.values()}
     for name in model.resources:
@@ -175,6 +217,8 @@ class _Builder:
     ctx: Context
     resources: dict[str, list[Record]]
     links: Links
+    sink: RecordSink | None = None
+    kept: set[str] = field(default_factory=set)
     fixes: dict[str, list[Fix]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -188,7 +232,10 @@ class _Builder:
         record.update(values or {})
         for fix in self.fixes[resource]:
             fix(record, self.ctx, self.gen)
-        self.resources[resource].append(record)
+        if self.sink is None or resource in self.kept:
+            self.resources[resource].append(record)
+        if self.sink is not None:
+            self.sink(resource, record)
         self.links.add(resource, record)
         return record
 

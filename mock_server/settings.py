@@ -54,6 +54,8 @@ class Settings:
     locale: str | None = None
     """Faker locale of generated data (--locale); None: each spec's x-mock-api.locale, else en_US."""
     reference_date: datetime = DEFAULT_REFERENCE_DATE
+    dataset_cache: bool = True
+    """Generated data (--seed/--count) is kept in the user's cache directory and reused (mock_server.cache)."""
     state_file: Path | None = None
     latency_ms: tuple[int, int] = (0, 0)
     validate_responses: bool = False

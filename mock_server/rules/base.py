@@ -60,6 +60,10 @@ class Links:
             if _hashable(value):
                 self._index[(owner, join.name)].setdefault(value, []).append(record)
 
+    def forget(self, resource: str, join: str) -> None:
+        """Drop the records indexed for `join` of `resource` (streamed generation: they relate to no later record)."""
+        self._index[(resource, join)].clear()
+
     def related(self, resource: str, join: str, record: Record) -> list[Record]:
         """The records `join` of `resource` attaches to `record` (e.g. an order's items)."""
         value = record.get(self._joins[resource][join].local)
