@@ -22,8 +22,18 @@ from starlette.responses import Response
 
 from mock_server.auth import ApiAuth
 from mock_server.collection import Collection, View, field_value
-from mock_server.errors import BAD_REQUEST, FORBIDDEN, INTERNAL, NOT_FOUND, ProblemError, ProblemType, SpecError
-from mock_server.model import ApiModel, Filter, Operation, schema_properties
+from mock_server.errors import (
+    BAD_REQUEST,
+    FORBIDDEN,
+    INTERNAL,
+    NOT_FOUND,
+    UNSUPPORTED_MEDIA_TYPE,
+    ProblemError,
+    ProblemType,
+    SpecError,
+)
+from mock_server.generate.schema import merge_all_of, type_of
+from mock_server.model import ApiModel, Filter, Operation, response_schema, schema_properties
 from mock_server.query import InvalidCursor, Page, Query, encode_cursor
 from mock_server.sample import Sampler
 from mock_server.scenarios import Preferences, pick_response
@@ -32,6 +42,8 @@ from mock_server.types import Record, Schema
 
 JSON = "application/json"
 CONFLICT = ProblemType("conflict", "Conflict", 409)
+INT_RANGE = (-(2**63), 2**64 - 1)
+"""The integers orjson encodes."""
 KEY_ATTEMPTS = 100
 """Generated keys tried before a create gives up on a schema whose keys are (nearly) used up."""
 
@@ -47,6 +59,8 @@ class Endpoint:
     responses: dict[str, Any]
     base_view: View
     seed: int = 42
+    shows_record: bool = True
+    """The answer of a record action is the record's view (an object response); else the declared body."""
     request_body: Schema = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, compare=False)
     """Lazily built: generated bodies (the same for the same seed), makers, the record validator."""
@@ -58,6 +72,15 @@ class Endpoint:
         view = View(properties=op.item_properties, rename=tuple(op.rename.items()), join_names=join_names)
         body_content = (resolved.get("requestBody") or {}).get("content") or {}
         body_schema = (_json_media(body_content) or {}).get("schema") or {}
+        answer_schema = merge_all_of(response_schema(resolved, str(op.status)))
+        if op.envelope is not None and op.envelope.data:
+            answer_schema = merge_all_of(schema_properties(answer_schema).get(op.envelope.data) or {})
+        if op.action == "list" and type_of(answer_schema) == "array":
+            answer_schema = merge_all_of(answer_schema.get("items") or {})
+        shows_record = bool(op.item_properties) or type_of(answer_schema) == "object"
+        if not op.item_properties and op.resource and type_of(answer_schema) == "object":
+            # a free-form object answer: the whole record
+            view = View(properties=tuple(schema_properties(api.resources[op.resource].schema)), join_names=join_names)
         return cls(
             api=api,
             op=op,
@@ -66,6 +89,7 @@ class Endpoint:
             responses=resolved.get("responses") or {},
             base_view=view,
             seed=seed,
+            shows_record=shows_record,
             request_body=body_schema if isinstance(body_schema, dict) else {},
         )
 
@@ -198,6 +222,10 @@ class Endpoint:
         media_type = self._media_type(status)
         if media_type is None:
             return Response(None, status, headers)
+        if not self.shows_record:  # a write answered with something else (true, a message): the declared body
+            declared = self._declared_body(str(status), problem_ok=True)
+            if declared is not None:
+                return Response(declared[1], status, headers, media_type=declared[0])
         (body,) = self.store.encode(self.api.name, self.op.resource, [pos], self._view(params))
         return Response(self._envelope(body), status, headers, media_type=media_type)
 
@@ -298,14 +326,10 @@ class Endpoint:
         record = coll.records[pos]
         status = self.op.status
         media_type = self._media_type(status)
-        body = None
-        if media_type is not None:
-            (body,) = self.store.encode(self.api.name, self.op.resource, [pos], self.base_view)
+        answer = self._answer(pos, {}, status) if media_type is not None else Response(None, status)
         self.store.delete(self.api.name, self.op.resource, pos)
         del record
-        if body is None:
-            return Response(None, status)
-        return Response(self._envelope(body), status, media_type=media_type)
+        return answer
 
     def _validate(self, record: Record) -> None:
         """400 naming the first field where the record breaks its resource schema; nothing is stored then."""
@@ -344,8 +368,8 @@ class Endpoint:
         content = (self.responses.get(status) or {}).get("content") or {}
         found: tuple[str, bytes] | None = None
         if problem_ok or "application/problem+json" not in content:
-            media_type = next((m for m in content if "json" in m), None)
-            media = content.get(media_type) or {} if media_type else {}
+            media_type = _json_type(content)
+            media = _json_media(content) or {}
             if media_type is not None and ("schema" in media or "example" in media or media.get("examples")):
                 found = (media_type, orjson.dumps(self._example_or_sample(media, status)))
         self._cache[key] = found
@@ -378,7 +402,7 @@ class Endpoint:
         content = (self.responses.get(str(status)) or {}).get("content")
         if content is None:
             return JSON if self.op.action in ("list", "read", "update") else None
-        return JSON if JSON in content else next((m for m in content if "json" in m), JSON)
+        return _json_type(content) or JSON
 
     def _envelope(self, body: bytes, page: Page | None = None, next_value: str | None = None) -> bytes:
         envelope = self.op.envelope
@@ -419,17 +443,50 @@ def _fields(query: Query) -> dict[str, Any]:
     return {name: getattr(query, name) for name in Query.__dataclass_fields__}
 
 
+def _json_type(content: dict[str, Any]) -> str | None:
+    """The declared media type a JSON body is answered with: application/json, another JSON type, or
+    application/json for a wildcard (*/*, application/*); None when only other types are declared."""
+    if JSON in content:
+        return JSON
+    declared = next((m for m in content if "json" in m), None)
+    if declared is None and any(m in ("*/*", "application/*") for m in content):
+        return JSON
+    return declared
+
+
 def _json_media(content: dict[str, Any]) -> dict[str, Any] | None:
-    media_type = JSON if JSON in content else next((m for m in content if "json" in m), None)
-    return content.get(media_type) if media_type else None
+    media_type = _json_type(content)
+    if media_type is None:
+        return None
+    media = content.get(media_type) or content.get("*/*") or content.get("application/*")
+    return media if isinstance(media, dict) else {}
 
 
 def _object_body(body: Any) -> dict[str, Any]:
+    if isinstance(body, bytes | str):
+        raise ProblemError(
+            UNSUPPORTED_MEDIA_TYPE, "The mock stores JSON and form bodies; send Content-Type: application/json"
+        )
     if not isinstance(body, dict):
         raise ProblemError(
             BAD_REQUEST, "The request body must be a JSON object sent with Content-Type: application/json"
         )
+    where = _out_of_range(body, "")
+    if where is not None:
+        raise ProblemError(BAD_REQUEST, f"The request body holds an integer beyond 64 bits at {where or '/'}")
     return body
+
+
+def _out_of_range(node: Any, where: str) -> str | None:
+    """The pointer of the first integer the store cannot encode (beyond 64 bits), or None."""
+    if isinstance(node, int) and not isinstance(node, bool):
+        return where if not INT_RANGE[0] <= node <= INT_RANGE[1] else None
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        found = _out_of_range(value, f"{where}/{key}")
+        if found is not None:
+            return found
+    return None
 
 
 def _merge_patch(target: Any, patch: Any) -> Any:
