@@ -75,7 +75,8 @@ def test_feedback_fixtures_generate_shows_a_bar_on_a_terminal_and_nothing_in_a_p
 @pytest.mark.slow
 def test_feedback_ctrl_c_while_serve_generates_data_is_one_line_and_exit_130(tmp_path: Path) -> None:
     port = str(free_port())
-    code, shown = _on_terminal(["serve", "--count", "200000", "--port", port], tmp_path, interrupt_on=b"/200000")
+    args = ["serve", "--count", "200000", "--no-cache", "--port", port]
+    code, shown = _on_terminal(args, tmp_path, interrupt_on=b"/200000")
     assert code == 130, shown
     assert "Traceback" not in shown and "KeyboardInterrupt" not in shown, shown
     assert ANSI.sub("", shown).strip().splitlines()[-1].strip() == "mock-server serve: interrupted", shown
