@@ -44,6 +44,10 @@ class FaultMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # connexion's router notes the matched operation in scope["extensions"], creating it in its own copy of the
+        # scope when the server sent none (uvicorn sends none; TestClient does): create it here, where MockApp's
+        # journal can read it
+        scope.setdefault("extensions", {})
         prefer = _header(scope, b"prefer")
         try:
             fault = fault_from_prefer(prefer)
