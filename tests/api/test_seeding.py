@@ -183,3 +183,45 @@ def test_state_keeps_seeds_and_later_writes_and_reset_clears_them(tmp_path: Path
         assert second.post("/__admin/reset").status_code == 200
     with TestClient(create_app(settings)) as third:
         assert len(third.get(path).json()) == len(records)
+
+
+def test_a_plandocket_order_with_its_items_in_three_seeds(client: TestClient) -> None:
+    """Order and items reference each other: the order first (no items yet: subtotal 0), then its items, then the
+    order again with the items' sum; every operation serves them at once."""
+    orders, items = (
+        "/__admin/apis/plandocket/resources/service_orders",
+        "/__admin/apis/plandocket/resources/service_order_items",
+    )
+    template = client.get(orders).json()[0]
+    order = {
+        **template,
+        "id": 990001,
+        "order_number": "SO-990001",
+        "status": "confirmed",
+        "subtotal": 0,
+        "tax_total": 0,
+        "total": 0,
+    }
+    assert client.post(orders, json=order).status_code == 200, client.post(orders, json=order).text
+    item = {
+        **client.get(items).json()[0],
+        "id": 990101,
+        "service_order_id": 990001,
+        "quantity": 2,
+        "unit_price": 10.0,
+        "total": 20.0,
+    }
+    assert client.post(items, json=item).status_code == 200, client.post(items, json=item).text
+    wrong = client.post(orders, json=order)  # subtotal 0 is no longer the sum of its items
+    assert wrong.status_code == 400
+    assert "record 0: /subtotal:" in wrong.json()["detail"]
+    order.update(subtotal=20.0, tax_total=3.8, total=23.8)
+    assert client.post(orders, json=order).status_code == 200, client.post(orders, json=order).text
+
+    headers = AUTH["plandocket"]
+    detail = client.get("/plandocket/api/v1/service-orders/990001", params={"include": "items"}, headers=headers)
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["data"]["order_number"] == "SO-990001"
+    assert [i["id"] for i in detail.json()["data"]["items"]] == [990101]
+    listed = client.get("/plandocket/api/v1/service-orders", params={"status": "confirmed"}, headers=headers).json()
+    assert 990001 in {o["id"] for o in listed["data"]}
