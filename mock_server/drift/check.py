@@ -151,19 +151,30 @@ def _fold(document: Document, node: Any, pointer: str, view: _View, depth: int =
         _fold(document, sub, f"{pointer}/allOf/{i}", view, depth + 1)
 
 
-def view_of(document: Document, node: Any, pointer: str) -> _View:
-    node, pointer = deref(document, node, pointer)
-    view = _View(site=pointer)
-    _fold(document, node, pointer, view)
-    return view
+class Schemas:
+    """A spec document with the folded view of each schema node it was asked for cached (views are never changed)."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self._views: dict[tuple[str, int], tuple[Any, _View]] = {}
+
+    def view(self, node: Any, pointer: str) -> _View:
+        node, pointer = deref(self.document, node, pointer)
+        cached = self._views.get((pointer, id(node)))
+        if cached is not None and cached[0] is node:
+            return cached[1]
+        view = _View(site=pointer)
+        _fold(self.document, node, pointer, view)
+        self._views[(pointer, id(node))] = (node, view)
+        return view
 
 
-def _accepts_null(document: Document, view: _View) -> bool:
+def _accepts_null(schemas: Schemas, view: _View) -> bool:
     if view.nullable:
         return True
     if view.types or view.enums:
         return False
-    return all(any(_accepts_null(document, view_of(document, s, p)) for s, p in group) for group in view.choices)
+    return all(any(_accepts_null(schemas, schemas.view(s, p)) for s, p in group) for group in view.choices)
 
 
 def _describe(view: _View) -> str:
@@ -175,20 +186,20 @@ def _describe(view: _View) -> str:
     return "a value"
 
 
-def check_value(document: Document, schema: Any, pointer: str, value: Any, location: str = "") -> Visit:
+def check_value(schemas: Schemas | Document, schema: Any, pointer: str, value: Any, location: str = "") -> Visit:
     """Check one value against the schema at pointer; every deviation becomes an observation."""
     visit = Visit()
-    _check(document, schema, pointer, value, location, visit, 0)
+    _check(schemas if isinstance(schemas, Schemas) else Schemas(schemas), schema, pointer, value, location, visit, 0)
     return visit
 
 
-def _check(document: Document, schema: Any, pointer: str, value: Any, location: str, visit: Visit, depth: int) -> None:
+def _check(schemas: Schemas, schema: Any, pointer: str, value: Any, location: str, visit: Visit, depth: int) -> None:
     if depth > 64:
         return
-    view = view_of(document, schema, pointer)
+    view = schemas.view(schema, pointer)
     out = visit.observations
     if value is None:
-        if not _accepts_null(document, view):
+        if not _accepts_null(schemas, view):
             out.append(Observation("type_mismatch", location, view.site, _describe(view), "null", value))
         return
     mismatched = [(t, p) for t, p in view.types if not matches_type(value, t)]
@@ -207,17 +218,17 @@ def _check(document: Document, schema: Any, pointer: str, value: Any, location: 
             if breaks_pattern(value, pattern):
                 out.append(Observation("format_mismatch", location, where, f"pattern {pattern}", "string", value))
     for group in view.choices:
-        visit.extend(_best_branch(document, group, value, location, depth))
+        visit.extend(_best_branch(schemas, group, value, location, depth))
     if isinstance(value, dict) and view.is_object:
-        _check_object(document, view, value, location, visit, depth)
+        _check_object(schemas, view, value, location, visit, depth)
     elif isinstance(value, list) and view.items is not None:
         items, where = view.items
         for item in value:
-            _check(document, items, where, item, f"{location}/*", visit, depth + 1)
+            _check(schemas, items, where, item, f"{location}/*", visit, depth + 1)
 
 
 def _check_object(
-    document: Document, view: _View, value: dict[str, Any], location: str, visit: Visit, depth: int
+    schemas: Schemas, view: _View, value: dict[str, Any], location: str, visit: Visit, depth: int
 ) -> None:
     required = {name for name, _ in view.required}
     for name, where in view.required:
@@ -234,9 +245,9 @@ def _check_object(
         if name in view.properties:
             sub, where = view.properties[name]
             visit.seen.add(f"{location}/{escape(name)}")
-            _check(document, sub, where, member, f"{location}/{escape(name)}", visit, depth + 1)
+            _check(schemas, sub, where, member, f"{location}/{escape(name)}", visit, depth + 1)
         elif is_map:
-            _check(document, extra, extra_where, member, f"{location}/*", visit, depth + 1)
+            _check(schemas, extra, extra_where, member, f"{location}/*", visit, depth + 1)
         else:
             segment = "*" if looks_sensitive(name) else escape(name)
             site = view.object_site or view.site
@@ -247,12 +258,12 @@ def _check_object(
             )
 
 
-def _best_branch(document: Document, group: list[tuple[Any, str]], value: Any, location: str, depth: int) -> Visit:
+def _best_branch(schemas: Schemas, group: list[tuple[Any, str]], value: Any, location: str, depth: int) -> Visit:
     """The branch of an anyOf/oneOf that fits the value best (fewest errors, then warnings, then infos)."""
     tries = []
     for sub, where in group:
         attempt = Visit()
-        _check(document, sub, where, value, location, attempt, depth + 1)
+        _check(schemas, sub, where, value, location, attempt, depth + 1)
         tries.append(attempt)
     return min(tries, key=lambda attempt: attempt.rank(location)) if tries else Visit()
 

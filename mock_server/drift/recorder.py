@@ -12,7 +12,17 @@ from typing import Any
 
 import orjson
 
-from mock_server.drift.check import MISSING, SEVERITY, Observation, Visit, check_value, deref, escape, iter_headers
+from mock_server.drift.check import (
+    MISSING,
+    SEVERITY,
+    Observation,
+    Schemas,
+    Visit,
+    check_value,
+    deref,
+    escape,
+    iter_headers,
+)
 from mock_server.drift.operations import Operation, OperationIndex
 from mock_server.drift.report import Finding, OperationReport, Report, sort_findings
 from mock_server.drift.shape import Shape
@@ -114,6 +124,7 @@ class DriftRecorder:
         self._clock = clock
         self._key = hash_key if hash_key is not None else os.urandom(16)
         self._index = OperationIndex.from_spec(spec)
+        self._schemas = Schemas(spec.document)
         self._entries: dict[tuple[str, str, int, str, str], Entry] = {}
         self._operations: dict[tuple[str, str], _OperationStats] = {}
         self.started = iso(clock())
@@ -202,7 +213,7 @@ class DriftRecorder:
                 Observation("type_mismatch", "", f"{media_pointer}/schema", "JSON", "invalid JSON")
             )
             return visit
-        visit.extend(check_value(document, schema, f"{media_pointer}/schema", parsed))
+        visit.extend(check_value(self._schemas, schema, f"{media_pointer}/schema", parsed))
         return visit
 
     def _check_headers(self, response: dict[str, Any], pointer: str, headers: dict[str, str], visit: Visit) -> None:
