@@ -245,8 +245,27 @@ class Endpoint:
         self.store.write(self.api.name, self.op.resource, pos, new)
         return pos
 
+    def _incoming(self, body: Any) -> dict[str, Any]:
+        """The request body as record fields: a JSON object, unwrapped where it comes in the response's envelope
+        ({"article": {...}}), without members the record schema does not declare (no view would show them) unless
+        it declares additionalProperties; 400 for an integer the store cannot hold."""
+        fields: dict[str, Any] = _object_body(body)
+        data = self.op.envelope.data if self.op.envelope is not None else None
+        if data and set(fields) == {data} and isinstance(fields[data], dict):
+            fields = dict(fields[data])
+        resource = self._coll.resource
+        if resource.schema.get("additionalProperties") in (None, False):
+            known = {*schema_properties(resource.schema), *resource.hidden}
+            if resource.parent is not None:
+                known.add(resource.parent.field)
+            fields = {k: v for k, v in fields.items() if k in known}
+        where = _out_of_range(fields, "")
+        if where is not None:
+            raise ProblemError(BAD_REQUEST, f"The request body holds an integer beyond 64 bits at {where or '/'}")
+        return fields
+
     def _create(self, params: dict[str, Any]) -> Response:
-        body = _object_body(params.get("body"))
+        body = self._incoming(params.get("body"))
         coll = self._coll
         resource = coll.resource
         props = schema_properties(resource.schema)
@@ -295,7 +314,7 @@ class Endpoint:
     def _rewrite(self, pos: int, body: Any) -> int:
         """replace (the body is the new record) or patch (a JSON merge patch onto it); key, parent field and
         read-only or server-side fields are kept."""
-        body = _object_body(body)
+        body = self._incoming(body)
         coll = self._coll
         resource = coll.resource
         old = coll.records[pos]
@@ -471,9 +490,6 @@ def _object_body(body: Any) -> dict[str, Any]:
         raise ProblemError(
             BAD_REQUEST, "The request body must be a JSON object sent with Content-Type: application/json"
         )
-    where = _out_of_range(body, "")
-    if where is not None:
-        raise ProblemError(BAD_REQUEST, f"The request body holds an integer beyond 64 bits at {where or '/'}")
     return body
 
 

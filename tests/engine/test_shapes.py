@@ -1,0 +1,57 @@
+"""Answers and bodies that are not plain records: request bodies in the response's envelope, answers that are not
+the record (a boolean, a free-form object), wildcard and parameterised media types, client-chosen keys, bodies the
+store cannot hold."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.engine.conftest import Serve
+
+
+@pytest.fixture
+def client(serve: Serve) -> TestClient:
+    return serve("blog.yaml")
+
+
+def test_a_request_body_in_the_envelope_of_the_response_is_unwrapped(client: TestClient) -> None:
+    response = client.post("/blog/articles", json={"article": {"slug": "hello", "title": "Hi", "junk": 1}})
+    assert response.status_code == 201, response.text
+    assert response.json() == {"article": {"slug": "hello", "title": "Hi"}}  # undeclared members are not stored
+    listed = client.get("/blog/articles").json()
+    assert listed["articlesCount"] == 6 and {"slug": "hello", "title": "Hi"} in listed["articles"]
+
+
+def test_a_client_chosen_key_that_is_taken_is_a_409(client: TestClient) -> None:
+    assert client.post("/blog/articles", json={"article": {"slug": "hello", "title": "A"}}).status_code == 201
+    response = client.post("/blog/articles", json={"article": {"slug": "hello", "title": "B"}})
+    assert response.status_code == 409
+    assert client.get("/blog/articles/hello").json()["title"] == "A"
+
+
+def test_a_free_form_object_answer_is_the_whole_record(client: TestClient) -> None:
+    client.post("/blog/articles", json={"article": {"slug": "hello", "title": "Hi", "views": 3}})
+    assert client.get("/blog/articles/hello").json() == {"slug": "hello", "title": "Hi", "views": 3}
+
+
+def test_an_answer_that_is_not_the_record_is_the_declared_body(client: TestClient) -> None:
+    client.post("/blog/articles", json={"article": {"slug": "hello", "title": "Hi"}})
+    response = client.delete("/blog/articles/hello")
+    assert (response.status_code, response.json()) == (200, True)
+    assert client.get("/blog/articles/hello").status_code == 404
+
+
+def test_media_type_parameters_and_wildcards(client: TestClient) -> None:
+    assert client.get("/blog/articles").headers["content-type"] == "application/json"
+    ping = client.get("/blog/ping")
+    assert ping.status_code == 200 and ping.headers["content-type"] == "application/json"
+    assert isinstance(ping.json()["pong"], bool)
+
+
+def test_bodies_the_store_cannot_hold(client: TestClient) -> None:
+    xml = client.post("/blog/articles", content=b"<article/>", headers={"Content-Type": "application/xml"})
+    assert xml.status_code == 415
+    huge = client.post("/blog/articles", json={"article": {"slug": "big", "title": "x", "views": 2**70}})
+    assert huge.status_code == 400 and "/views" in huge.json()["detail"]
+    assert client.get("/blog/articles/big").status_code == 404
