@@ -27,6 +27,7 @@ from mock_server.settings import (
     DEFAULT_FAULT_SLOW_MS,
     DEFAULT_FAULT_TIMEOUT_S,
     DEFAULT_FIXTURES_DIR,
+    DEFAULT_FIXTURES_OUT,
     DEFAULT_HOST,
     DEFAULT_JOURNAL_SIZE,
     DEFAULT_PORT,
@@ -128,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--quiet", action="store_true", help="no access line per request")
     serve.add_argument("--reload", action="store_true", help="restart when specs, fixtures or code change")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="serve with N processes on the port, sharing state and journal (SQLite; see --state)",
+    )
 
     validate = commands.add_parser("validate", help="validate specs: OpenAPI structure, examples, $refs, x-mock")
     validate.add_argument(
@@ -152,7 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--api", action="append", default=[], metavar="NAME|SPEC", help="only this API (name or spec file; repeatable)"
     )
-    generate.add_argument("--out", type=Path, default=DEFAULT_FIXTURES_DIR)
+    generate.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_FIXTURES_OUT,
+        help="directory (default: fixtures/; never the installed package)",
+    )
     generate.add_argument("--reference-date", type=_date, default=None)
     generate.add_argument("--spec-dir", type=Path, default=DEFAULT_SPEC_DIR)
     check = fixture_commands.add_parser("check", help="check fixture files against the specs and business rules")
@@ -260,6 +273,8 @@ def validate(args: argparse.Namespace) -> int:
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise SettingsError(f"no such file: {', '.join(map(str, missing))}")
+    if args.fixtures != DEFAULT_FIXTURES_DIR and not args.fixtures.is_dir():
+        raise SettingsError(f"--fixtures {args.fixtures}: no such directory")
     found = 0
     for path in files:  # a file that can't be parsed at all raises SpecError: exit 2
         problems = validate_spec_file(path)
@@ -372,6 +387,12 @@ def serve(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     _configure_logging(args)
     _check_port_free(settings.host, settings.port)  # before any URL is printed
+    if args.workers is not None:
+        if args.reload:
+            raise SettingsError("--workers and --reload cannot be combined")
+        from mock_server.workers import serve_workers
+
+        return serve_workers(args, settings)
     if args.reload:
         os.environ["MOCK_SERVER_ARGV"] = "\x1f".join(sys.argv[1:] if args.reload else [])
         print("serve --reload: restarting when a spec, fixture or code file changes", flush=True)
@@ -629,6 +650,12 @@ def _relative(path: Path) -> Path:
         return path.relative_to(Path.cwd())
     except ValueError:
         return path
+
+
+def _workers(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise argparse.ArgumentTypeError(f"must be a number of processes from 1 to 64, got {value!r}")
+    return int(value)
 
 
 def _port(value: str) -> int:

@@ -98,6 +98,19 @@ CASES: dict[str, Case] = {
     "validate: type strng": Case(["validate", "{tmp}/specs/eguma.yaml"], 1, TYPE, _bad_type),
     "validate: no such file": Case(["validate", "{tmp}/nope.yaml"], 2, "nope.yaml"),
     "validate: not YAML": Case(["validate", "{tmp}/a-file"], 2, "a-file", _file),
+    "validate: no such fixtures directory": Case(
+        ["validate", "--fixtures", "{tmp}/nope"], 2, "nope: no such directory"
+    ),
+    "serve: no such fixtures directory": Case(["serve", "--fixtures", "{tmp}/nope"], 2, "No such file or directory"),
+    "serve: state file in no directory": Case(
+        ["serve", "--state", "{tmp}/no/state.db"], 2, "cannot use as a state file"
+    ),
+    "serve: address not of this machine": Case(
+        ["serve", "--host", "10.255.255.1", "--admin-token", "t-12345678"], 2, "10.255.255.1:8000: Cannot assign"
+    ),
+    "fixtures generate: --out cannot be created": Case(
+        ["fixtures", "generate", "--api", "eguma", "--count", "1", "--out", "{tmp}/a-file/sub"], 2, "a-file/sub", _file
+    ),
     # fixtures generate
     "fixtures generate: --out is a file": Case(["fixtures", "generate", "--out", "{tmp}/a-file"], 2, "a-file", _file),
     "fixtures generate: no such spec directory": Case(
