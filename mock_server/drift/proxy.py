@@ -26,7 +26,7 @@ from mock_server.drift.credentials import credential_names, request_secrets
 from mock_server.drift.propose import proposed_spec
 from mock_server.drift.recorder import DriftRecorder, Entry
 from mock_server.drift.report import Report, render_json, render_markdown, write_atomic
-from mock_server.errors import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, ProblemType
+from mock_server.errors import BAD_REQUEST, FORBIDDEN, NOT_FOUND, UNAUTHORIZED, ProblemType
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -182,7 +182,9 @@ class DriftProxy:
         query = bytes(scope.get("query_string") or b"").decode("latin-1")
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers") or []]
         forwarded = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
-        url = self._upstream_base + rest + (f"?{query}" if query else "")
+        raw_path = scope.get("raw_path")  # forwarded as it came, percent-encoding included (path is decoded)
+        raw_rest = (bytes(raw_path).decode("latin-1")[len(prefix) :] or "/") if raw_path else rest
+        url = self._upstream_base + raw_rest + (f"?{query}" if query else "")
         if self._client is None:  # served without lifespan events (a bare ASGI server)
             await self.start()
         assert self._client is not None
@@ -193,6 +195,9 @@ class DriftProxy:
                 raw = b"".join([chunk async for chunk in response.aiter_raw()])
             finally:
                 await response.aclose()
+        except httpx.InvalidURL:
+            await _problem(send, BAD_REQUEST, "the request's path or query cannot be forwarded as a URL")
+            return
         except httpx.TimeoutException:
             await _problem(
                 send, BAD_GATEWAY, f"upstream {self._host()} did not answer within {self.config.timeout:g} s"

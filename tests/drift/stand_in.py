@@ -40,6 +40,7 @@ class StandIn:
             {
                 "method": scope["method"],
                 "path": scope["path"],
+                "raw_path": scope.get("raw_path"),
                 "query": scope["query_string"].decode(),
                 "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
                 "body": message.get("body", b""),

@@ -41,6 +41,13 @@ def test_answer_goes_back_unchanged_plus_the_drift_header() -> None:
     assert upstream.received[0]["path"] == f"/base{EGUMA_PATH}"
 
 
+def test_percent_encoding_of_the_path_is_forwarded_as_it_came() -> None:
+    upstream = StandIn(404, b"{}")
+    run_proxy(spec_named("printlounge"), upstream, [Request("GET", "/printlounge/api/cart/A%2FB%20C?x=%C3%A4")])
+    assert upstream.received[0]["raw_path"] == b"/base/api/cart/A%2FB%20C"
+    assert upstream.received[0]["query"] == "x=%C3%A4"
+
+
 def test_writes_get_403_and_never_reach_the_upstream() -> None:
     upstream = StandIn(200, b"{}")
     requests = [Request(m, "/printlounge/api/order/MY4720", body=b'{"order_status": "137"}') for m in ("PATCH", "PUT")]
