@@ -25,6 +25,8 @@ def _data_dir(name: str) -> Path:
 DEFAULT_SPEC_DIR = _data_dir("specs")
 """The four vendor specs."""
 DEFAULT_FIXTURES_DIR = _data_dir("fixtures")
+DEFAULT_FIXTURES_OUT = Path("fixtures") if DEFAULT_FIXTURES_DIR.is_relative_to(BUNDLED_DIR) else DEFAULT_FIXTURES_DIR
+"""Where `fixtures generate` writes: the checkout's fixtures/, or ./fixtures when installed (never into the package)."""
 DEFAULT_REFERENCE_DATE = datetime(2026, 1, 1)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

@@ -97,6 +97,15 @@ def test_validate_and_fixtures_check_act_on_the_bundled_specs(installed: Install
     assert check.stdout.count(": OK") == 4
 
 
+def test_fixtures_generate_writes_to_the_working_directory_not_the_package(installed: Installed) -> None:
+    bundled = installed.site_packages / "mock_server" / "_bundled" / "fixtures" / "eguma.json"
+    before = bundled.read_bytes()
+    result = _run(installed, "fixtures", "generate", "--api", "eguma", "--count", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (installed.elsewhere / "fixtures" / "eguma.json").is_file()
+    assert bundled.read_bytes() == before
+
+
 def test_contract_eguma_passes_outside_the_checkout(installed: Installed) -> None:
     result = _run(installed, "contract", "eguma", "--seed", "1", "--max-examples", "5")
     assert result.returncode == 0, result.stdout + result.stderr
