@@ -1,29 +1,41 @@
-"""`serve --reload` (issue 12 point 9): a spec edit restarts the server with the new spec, and every restarted
-worker prints the per-API lines again."""
+"""`serve --reload` (issue 12 point 9): a spec edit and a fixture edit restart the server with the new files, and
+every restarted worker prints the per-API lines again."""
 
 from __future__ import annotations
 
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from mock_server.settings import DEFAULT_FIXTURES_DIR, DEFAULT_SPEC_DIR
 from tests.hardening.server import running_server
 
 
-def _title(http: httpx.Client, origin: str) -> str | None:
+def _apis(http: httpx.Client, origin: str) -> list[dict[str, Any]] | None:
     try:
-        apis = http.get(f"{origin}/__admin/apis").json()
+        apis: list[dict[str, Any]] = http.get(f"{origin}/__admin/apis").json()
     except (httpx.TransportError, ValueError):
         return None  # restarting
-    return str(apis[0]["title"])
+    return apis
+
+
+def _title(http: httpx.Client, origin: str) -> str | None:
+    apis = _apis(http, origin)
+    return None if apis is None else str(apis[0]["title"])
+
+
+def _records(http: httpx.Client, origin: str) -> int | None:
+    apis = _apis(http, origin)
+    return None if apis is None else int(apis[0]["records"]["orders"])
 
 
 @pytest.mark.slow
-def test_reload_restarts_on_a_spec_edit_and_prints_the_api_lines_again(tmp_path: Path) -> None:
+def test_reload_restarts_on_spec_and_fixture_edits_and_prints_the_api_lines_again(tmp_path: Path) -> None:
     specs, fixtures = tmp_path / "specs", tmp_path / "fixtures"
     specs.mkdir()
     fixtures.mkdir()
@@ -47,3 +59,11 @@ def test_reload_restarts_on_a_spec_edit_and_prints_the_api_lines_again(tmp_path:
         while server.output().splitlines().count(banner) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert server.output().splitlines().count(banner) == 2, server.output()
+        data = orjson.loads((fixtures / "eguma.json").read_bytes())
+        orders = data["resources"]["orders"]
+        orders.pop()
+        (fixtures / "eguma.json").write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+        deadline = time.monotonic() + 30
+        while _records(http, server.origin) != len(orders):
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.2)
