@@ -44,3 +44,14 @@ def test_a_state_file_of_the_earlier_format_loads_as_writes(tmp_path: Path) -> N
     state = StateFile(path)
     assert state.load_all() == [("write", "eguma", "orders", 1, {"id": 1})]
     assert state.load() == [("eguma", "orders", 1, {"id": 1})]
+
+
+def test_reset_drops_inserts_and_restores_deletes(serve: Serve, tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    client = serve("petstore.yaml", state_file=state)
+    before = client.get("/petstore/pets").json()["items"]
+    client.post("/petstore/pets", json={"name": "Rex"})
+    client.delete(f"/petstore/pets/{before[0]['id']}")
+    assert client.post("/__admin/reset").status_code in (200, 204)
+    assert client.get("/petstore/pets").json()["items"] == before
+    assert StateFile(state).load_all() == []
