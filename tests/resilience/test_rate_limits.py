@@ -70,10 +70,10 @@ def test_sending_again_before_retry_after_is_a_recorded_violation(http: httpx.Cl
 
 
 def test_a_client_that_waits_for_retry_after_is_served_again_without_violation(http: httpx.Client) -> None:
-    _limit(http, api="printlounge", requests=1, per="1s")
+    _limit(http, api="printlounge", requests=1, per="2s")
     assert http.get(PRINTLOUNGE_LIST).status_code == 200
     refused = http.get(PRINTLOUNGE_LIST)
-    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    assert refused.status_code == 429 and refused.headers["Retry-After"] in ("1", "2")
     time.sleep(int(refused.headers["Retry-After"]) + 0.05)
     again = http.get(PRINTLOUNGE_LIST)
     assert again.status_code == 200 and again.headers["RateLimit-Remaining"] == "0"
