@@ -234,6 +234,7 @@ class Bench:
             "-m",
             "mock_server",
             "serve",
+            "--quiet",  # no access line per request: throughput as before the access log existed
             "--host",
             HOST,
             "--port",
