@@ -147,7 +147,7 @@ def _last_name(location: str) -> str:
 
 def _add_property(node: dict[str, Any], entry: Entry) -> None:
     name = _last_name(entry.location)
-    if name == "*" or looks_sensitive(name):
+    if name == "*" or MASK in name or looks_sensitive(name):  # never a name that is data or a credential
         return
     if "properties" not in node:
         _append(node, "properties", CommentedMap())

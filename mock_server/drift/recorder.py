@@ -26,7 +26,7 @@ from mock_server.drift.check import (
 from mock_server.drift.operations import Operation, OperationIndex
 from mock_server.drift.report import Finding, OperationReport, Report, sort_findings
 from mock_server.drift.shape import Shape
-from mock_server.drift.values import example_of, mask_text, mask_value
+from mock_server.drift.values import example_of, mask_text, mask_value, replace_secrets
 from mock_server.redact import SECRET_HEADER_NAMES
 from mock_server.specs import Spec
 
@@ -252,12 +252,11 @@ class DriftRecorder:
         moment: str,
         secrets: tuple[str, ...],
     ) -> None:
-        key = (method, path, status, obs.kind, obs.location)
+        location = replace_secrets(obs.location, secrets)  # a body that echoes a credential as a member name
+        key = (method, path, status, obs.kind, location)
         entry = self._entries.get(key)
         if entry is None:
-            entry = Entry(
-                operation, method, path, status, obs.kind, obs.location, obs.schema, obs.expected, moment, moment
-            )
+            entry = Entry(operation, method, path, status, obs.kind, location, obs.schema, obs.expected, moment, moment)
             self._entries[key] = entry
             if obs.has_value and obs.kind not in ("undeclared_status", "undeclared_content_type"):
                 entry.example = example_of(obs.value, self._key, keep=self.keep_examples, secrets=secrets)

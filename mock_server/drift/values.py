@@ -148,10 +148,16 @@ def _mask_token(match: re.Match[str]) -> str:
     return MASK if mixed else word
 
 
-def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """The string with known secrets and anything that looks like personal data or a token replaced by MASK."""
+def replace_secrets(text: str, secrets: Iterable[str]) -> str:
+    """The string with every known secret value replaced by MASK (longest first)."""
     for secret in sorted({s for s in secrets if len(s) >= 3}, key=len, reverse=True):
         text = text.replace(secret, MASK)
+    return text
+
+
+def mask_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """The string with known secrets and anything that looks like personal data or a token replaced by MASK."""
+    text = replace_secrets(text, secrets)
     for pattern in _SENSITIVE:
         text = pattern.sub(MASK, text)
     return _WORD.sub(_mask_token, text)

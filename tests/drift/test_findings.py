@@ -434,3 +434,13 @@ def test_a_json_spec_gets_a_json_proposal(tmp_path: Path) -> None:
     status = proposed["components"]["schemas"]["Order"]["properties"]["status"]
     assert status["enum"] == ["completed", "cancelled", "refunded"]
     assert validate_spec_file(outputs.propose) == []
+
+
+def test_a_credential_echoed_as_a_member_name_appears_nowhere(tmp_path: Path) -> None:
+    def deviate(body: list[Any]) -> None:
+        body[0][APIKEY] = {"granted": True}
+
+    outputs = outputs_in(tmp_path)
+    recorder, _ = run_proxy(spec_named("eguma"), _eguma(deviate)(), [Request("GET", EGUMA_URL)], outputs=outputs)
+    assert [f.location for f in recorder.report().findings] == ["/*/[Filtered]"]
+    assert APIKEY not in read_outputs(outputs)
