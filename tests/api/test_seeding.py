@@ -225,3 +225,47 @@ def test_a_plandocket_order_with_its_items_in_three_seeds(client: TestClient) ->
     assert [i["id"] for i in detail.json()["data"]["items"]] == [990101]
     listed = client.get("/plandocket/api/v1/service-orders", params={"status": "confirmed"}, headers=headers).json()
     assert 990001 in {o["id"] for o in listed["data"]}
+
+
+PLAIN_SPEC = """
+openapi: 3.0.3
+info: {title: Pets, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      summary: list
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Pet'}}
+  /pets/{petId}:
+    get:
+      operationId: getPet
+      summary: get
+      parameters: [{name: petId, in: path, required: true, schema: {type: integer}}]
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pet'}
+components:
+  schemas:
+    Pet: {type: object, required: [id, name], properties: {id: {type: integer}, name: {type: string}}}
+"""
+
+
+def test_an_own_plain_spec_is_seeded_like_the_vendor_apis(tmp_path: Path) -> None:
+    spec = tmp_path / "Pet Store.yaml"
+    spec.write_text(PLAIN_SPEC, encoding="utf-8")
+    with TestClient(create_app(Settings.for_tests(spec_paths=(spec,)))) as own:
+        path = "/__admin/apis/pet-store/resources/pets"
+        assert own.put(path, json=[{"id": 7, "name": "Rex"}]).status_code == 200
+        assert own.get("/pet-store/pets").json() == [{"id": 7, "name": "Rex"}]
+        assert own.get("/pet-store/pets/7").json() == {"id": 7, "name": "Rex"}
+        bad = own.put(path, json=[{"id": "seven", "name": "Rex"}])
+        assert bad.status_code == 400
+        assert bad.json()["errors"] == [{"index": 0, "pointer": "/id", "message": '"seven" is not of type "integer"'}]
