@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem, ProblemException
@@ -146,13 +147,21 @@ def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, d
     return records
 
 
-def build_runtime(settings: Settings) -> Runtime:
-    """Load and check everything a server needs; raises MockServerError before anything binds a port."""
+def build_runtime(
+    settings: Settings,
+    *,
+    open_state: Callable[[Path], StateFile] = StateFile,
+    new_journal: Callable[[int], Journal] = Journal,
+) -> Runtime:
+    """Load and check everything a server needs; raises MockServerError before anything binds a port.
+
+    `open_state` and `new_journal` make the state file and the journal (serve --workers shares both between its
+    processes: mock_server.workers)."""
     models = load_models(settings)
     records = load_records(settings, models)
-    state = StateFile(settings.state_file) if settings.state_file else None
+    state = open_state(settings.state_file) if settings.state_file else None
     store = Store(models, records, state)
-    journal = Journal(settings.journal_size)
+    journal = new_journal(settings.journal_size)
     resilience = Resilience.build(settings.resilience, models)
     return Runtime(settings=settings, models=models, store=store, journal=journal, state=state, resilience=resilience)
 
@@ -407,7 +416,7 @@ class MockApp:
                 operation_id=self._operation_ids.get(exchange.routed_operation() or ""),
                 request_headers=scope.get("headers") or (),
                 response_headers=exchange.response_headers,
-                bodies=exchange.bodies(carried),
+                bodies=exchange.bodies(carried, status),
             )
         if access_log.isEnabledFor(logging.INFO):
             access_log.info("%s %s%s %d %.1fms", method, path, f"?{query}" if query else "", status, duration)
@@ -438,11 +447,15 @@ class _Exchange:
         operation: str | None = routing.get("operation_id")
         return operation
 
-    def bodies(self, secrets: Sequence[str]) -> Bodies:
-        """The bodies to journal; a credential the request carries is masked in them too (a 400 may echo it)."""
+    def bodies(self, secrets: Sequence[str], status: int) -> Bodies:
+        """The bodies to journal; a credential the request carries is masked in them too where it can appear: in the
+        request body, and in the response to a write (which echoes the record) or an error (which echoes input).
+        The answers of reads come from the data, not the request, and are not searched (they are the bulk)."""
         request, request_size = capture(self.request_body)
         response = capture(self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks))[0]
-        return Bodies(_masked_body(request, secrets), request_size, _masked_body(response, secrets), self._size)
+        if secrets and (request or status >= 400):
+            request, response = _masked_body(request, secrets), _masked_body(response, secrets)
+        return Bodies(request, request_size, response, self._size)
 
 
 def _masked_body(body: bytes, secrets: Sequence[str]) -> bytes:
