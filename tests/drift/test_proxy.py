@@ -161,27 +161,28 @@ def test_reports_are_written_while_it_runs(tmp_path: Path) -> None:
     spec = spec_named("eguma")
     body = example(spec, EGUMA_PATH)
     body[0]["status"] = "refunded"
-    outputs = Outputs(report=tmp_path / "drift.json", markdown=tmp_path / "drift.md")
+    outputs = Outputs(tmp_path / "drift.json", tmp_path / "drift.md", tmp_path / "proposed.yaml")
     recorder = DriftRecorder(spec)
     config = ProxyConfig(upstream="http://vendor.test", prefix="/eguma", outputs=outputs, flush_seconds=0.05)
     proxy = DriftProxy(recorder, config, transport=httpx.ASGITransport(app=StandIn(200, json_body(body))))
 
-    async def go() -> dict[str, object]:
+    async def go() -> tuple[dict[str, object], str]:
         await proxy.start()
         try:
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=proxy), base_url="http://proxy") as client:
                 await client.get(f"/eguma{EGUMA_PATH}")
             for _ in range(100):
                 await asyncio.sleep(0.05)
-                if outputs.report and outputs.report.exists():
+                if outputs.propose and outputs.propose.exists():  # the last of the three files written
                     break
-            assert outputs.report is not None
-            return dict(orjson.loads(outputs.report.read_bytes()))
+            assert outputs.report is not None and outputs.propose is not None
+            return dict(orjson.loads(outputs.report.read_bytes())), outputs.propose.read_text()
         finally:
             await proxy.stop()
 
-    written = asyncio.run(go())
+    written, proposed = asyncio.run(go())  # both read before the proxy stopped
     assert written["requests"] == 1
+    assert "enum: [completed, cancelled, refunded]" in proposed
     assert "enum_value" in (tmp_path / "drift.md").read_text()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
