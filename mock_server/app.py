@@ -331,8 +331,7 @@ class MockApp:
         status = 500
         path: str = scope["path"]
         if scope["method"] in ("GET", "HEAD") and (path == "/__admin" or path.startswith("/__admin/")):
-            # admin reads stay out of the journal: the inspector polls them every second and would push the API's
-            # own requests out of it
+            # admin reads are not access-logged either: the inspector polls them every second
             await self._admin(scope, receive, send)
             return
         requested = scope  # the journal shows what the client called, before any alias rewrite
