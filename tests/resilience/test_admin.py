@@ -3,6 +3,7 @@ route), and the inspector page at GET /__admin/."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -141,3 +142,13 @@ def test_admin_reads_stay_out_of_the_journal(fault_app: MockApp) -> None:
         client.get("/__admin/faults")
     entries = client.get("/__admin/requests").json()["requests"]
     assert [e["path"] for e in entries] == ["/printlounge/api/order/"]
+
+
+def test_admin_reads_stay_out_of_the_access_log(fault_app: MockApp, caplog: pytest.LogCaptureFixture) -> None:
+    client = TestClient(fault_app)
+    with caplog.at_level(logging.INFO, logger="mock_server.access"):
+        client.get("/__admin/requests")
+        client.get("/__admin/faults")
+        client.get("/printlounge/api/order/")
+    lines = [r.getMessage() for r in caplog.records if r.name == "mock_server.access"]
+    assert len(lines) == 1 and lines[0].startswith("GET /printlounge/api/order/ 200"), lines
