@@ -186,6 +186,8 @@ def _widen_type(node: dict[str, Any], entry: Entry) -> None:
             node["type"] = "number"
             if node.get("format") in ("int32", "int64"):
                 del node["format"]
+        elif _widened_before(node):  # a shared schema seen with other types at another place: one more branch
+            node["anyOf"].append(_commented(others.to_schema()))
         else:
             kept = {"description", "nullable", "x-observed"}
             original = CommentedMap((k, v) for k, v in node.items() if k not in kept)
@@ -193,6 +195,12 @@ def _widen_type(node: dict[str, Any], entry: Entry) -> None:
                 del node[key]
             _append(node, "anyOf", CommentedSeq([original, _commented(others.to_schema())]))
     _mark(node, entry)
+
+
+def _widened_before(node: dict[str, Any]) -> bool:
+    mark = node.get("x-observed")
+    kinds = mark.get("kinds") if isinstance(mark, dict) else None
+    return isinstance(node.get("anyOf"), list) and isinstance(kinds, list) and "type_mismatch" in kinds
 
 
 def _add_enum_values(node: dict[str, Any], entry: Entry) -> None:

@@ -444,3 +444,21 @@ def test_a_credential_echoed_as_a_member_name_appears_nowhere(tmp_path: Path) ->
     recorder, _ = run_proxy(spec_named("eguma"), _eguma(deviate)(), [Request("GET", EGUMA_URL)], outputs=outputs)
     assert [f.location for f in recorder.report().findings] == ["/*/[Filtered]"]
     assert APIKEY not in read_outputs(outputs)
+
+
+def test_a_shared_schema_widened_at_two_places_gets_one_anyof(tmp_path: Path) -> None:
+    """e-guma's Tag schema is used by order and order line tags: a number in one, a boolean in the other."""
+
+    def deviate(body: list[Any]) -> None:
+        body[0]["tags"] = [7]
+        body[0]["order_lines"][0]["tags"] = [True]
+
+    outputs = Outputs(propose=tmp_path / "eguma.yaml")
+    upstream = _eguma(deviate)()
+    run_proxy(spec_named("eguma"), upstream, [Request("GET", EGUMA_URL)], outputs=outputs)
+    assert outputs.propose is not None
+    tag = load_api_spec(str(outputs.propose)).document["components"]["schemas"]["Tag"]
+    assert [branch.get("type") for branch in tag["anyOf"]] == ["string", "integer", "boolean"]
+    assert validate_spec_file(outputs.propose) == []
+    again, _ = run_proxy(load_api_spec(str(outputs.propose)), upstream, [Request("GET", EGUMA_URL)])
+    assert [f for f in again.report().findings if f.severity != "info"] == []
