@@ -78,11 +78,11 @@ def _dump(path: Path, original: Document, completed: Document) -> str:
     yaml = YAML()
     yaml.width = 120
     yaml.indent(mapping=2, sequence=4, offset=2)
-    if str(original.get("openapi", "")).startswith("3.0") and completed.get("openapi") == original.get("openapi"):
-        document: Any = yaml.load(path.read_text(encoding="utf-8"))
-        _merge(document, original, completed)
+    document: Any = yaml.load(path.read_text(encoding="utf-8"))
+    if isinstance(document, dict) and str(document.get("openapi", "")).startswith("3.0"):
+        _merge(document, original, completed)  # the file as written, its comments kept
     else:
-        document = completed
+        document = completed  # Swagger 2.0 / OpenAPI 3.1: the 3.0 document the pointers name
     out = io.StringIO()
     yaml.dump(document, out)
     return out.getvalue()
