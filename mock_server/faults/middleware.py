@@ -54,9 +54,12 @@ class FaultMiddleware:
         except FaultKindError as exc:
             await _answer(send, 400, PROBLEM_MEDIA_TYPE, problem_body(400, f"Prefer: fault: {exc}", kind=BAD_REQUEST))
             return
+        resilience = self.runtime.resilience
+        if fault is None and not resilience.engaged:  # the common case: nothing to look up per request
+            await self.app(scope, receive, send)
+            return
         op = self.index.find(scope["method"], scope["path"])
         api, operation = (op.api, op.operation) if op else (None, None)
-        resilience = self.runtime.resilience
         decision = resilience.limiter.check(api, operation, _caller(scope))
         if decision is not None:
             if decision.limited:

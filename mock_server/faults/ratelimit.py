@@ -121,6 +121,10 @@ class RateLimiter:
             self._limits.append(active)
             return active.to_json()
 
+    @property
+    def engaged(self) -> bool:
+        return bool(self._limits)
+
     def limits(self) -> list[dict[str, Any]]:
         with self._lock:
             return [limit.to_json() for limit in self._limits]

@@ -84,6 +84,12 @@ class Resilience:
         with self._lock:
             self._faults.clear()
 
+    @property
+    def engaged(self) -> bool:
+        """Whether any fault rule or rate limit is active (read without the lock: a rule added while a request is
+        in flight may apply from the next request on)."""
+        return bool(self._faults) or self.limiter.engaged
+
     def pick(self, api: str | None, operation: str | None) -> Fault | None:
         """The fault for one request: the first matching rule (in the order added) whose draw falls under its rate.
         Each rule draws from its own seeded generator once per request it considers."""
