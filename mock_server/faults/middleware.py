@@ -75,8 +75,9 @@ class FaultMiddleware:
             return
         if isinstance(scope.get("state"), dict):
             scope["state"][STATE_KEY] = str(fault)
-        if fault.kind == "code":
-            await self.app(_with_prefer(scope, f"code={fault.code}"), receive, send)
+        if fault.kind == "code":  # the client's other preferences stay; its own code= yields (the last one wins)
+            others = without_fault(prefer) if prefer else ""
+            await self.app(_with_prefer(scope, ", ".join(filter(None, [others, f"code={fault.code}"]))), receive, send)
             return
         await play(fault, self.app, scope, receive, send, self.timing)
 

@@ -155,3 +155,15 @@ def test_in_process_clients_get_a_connection_error_for_transport_faults(fault_ap
     """TestClient has no socket to break: the fault is raised in the test instead of passing silently."""
     with pytest.raises(NoTransportError, match=f"fault={kind}"):
         TestClient(fault_app).get(PRINTLOUNGE_LIST, headers={"Prefer": f"fault={kind}"})
+
+
+def test_fault_code_passes_the_other_preferences_on_and_wins_over_prefer_code(fault_app: MockApp) -> None:
+    client = TestClient(fault_app)
+    path = "/plandocket/api/v1/service-orders/1"
+    auth = {"Authorization": "Bearer fault-test-token"}
+    named = client.get(path, headers={**auth, "Prefer": "fault=code=404, example=nope"})
+    assert named.status_code == 400 and "example=nope" in named.json()["detail"]  # the example reached the API
+    client.post(
+        "/__admin/faults", json={"api": "plandocket", "operation": "getServiceOrder", "kind": "code=404"}
+    ).raise_for_status()
+    assert client.get(path, headers={**auth, "Prefer": "code=200"}).status_code == 404
