@@ -137,7 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve with N processes on the port, sharing state and journal (SQLite; see --state)",
     )
 
-    validate = commands.add_parser("validate", help="validate specs: OpenAPI structure, examples, $refs, x-mock")
+    validate = commands.add_parser(
+        "validate", help="validate specs (OpenAPI structure, examples, $refs, x-mock) and the fixtures serve would load"
+    )
     validate.add_argument(
         "files", nargs="*", type=Path, help="spec files or directories (default: the four bundled vendor specs)"
     )
