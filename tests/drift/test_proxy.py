@@ -322,3 +322,17 @@ def test_compressed_answer_goes_back_compressed_and_is_checked_decoded() -> None
     assert response.headers["content-length"] == str(len(packed))
     assert response.json() == body  # httpx decodes it as any client would
     assert [f.location for f in recorder.report().findings] == ["/*/channel"]
+
+
+def test_head_keeps_the_upstreams_content_length_and_checks_only_headers() -> None:
+    body = json_body(example(spec_named("eguma"), EGUMA_PATH))
+    headers = [("content-type", "application/json"), ("content-length", str(len(body))), ("x-trace-id", "t-1")]
+    upstream = StandIn(200, b"", headers)
+    recorder, (response,) = run_proxy(spec_named("eguma"), upstream, [Request("HEAD", f"/eguma{EGUMA_PATH}")])
+    assert response.status_code == 200
+    assert response.headers["content-length"] == str(len(body))
+    assert response.content == b""
+    assert upstream.received[0]["method"] == "HEAD"
+    assert [(f.operation, f.kind, f.location) for f in recorder.report().findings] == [
+        ("listTicketOrders", "undocumented_header", "header:x-trace-id")
+    ]
