@@ -130,7 +130,7 @@ def _command(args: argparse.Namespace, stopped: list[str]) -> int:
         find_spec(options)  # a typo in the API name is reported before a report file is touched
         _check_writable(options.junit)
     report = run_contract(options, progress=lambda operations: RunProgress.for_stream(operations, sys.stderr))
-    if report.interrupted is not None and stopped:
+    if stopped:  # also when a part of the engine swallowed the KeyboardInterrupt: a signalled run is never green
         report = dataclasses.replace(report, interrupted=stopped[0])
     return _finish(report, options.junit)
 
@@ -171,7 +171,9 @@ def _signals_interrupt(stopped: list[str]) -> Iterator[None]:
         stopped.append(name)
         raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # a SIGINT ignored from the start (a background job of a script, nohup) stays ignored, as Python itself does
+    wanted = [sig for sig in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(sig) is not signal.SIG_IGN]
+    previous = {sig: signal.signal(sig, interrupt) for sig in wanted}
     try:
         yield
     finally:
