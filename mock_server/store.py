@@ -52,17 +52,29 @@ class Store:
             else:
                 self.orphaned_writes += len(seeded)
         for kind, api, resource, key, record in state.load_all():
-            coll = self._collections.get(api, {}).get(resource)
-            pos = coll.by_key.get(key) if coll is not None else None
-            if coll is None or (pos is None and kind != "insert"):
+            if not self.apply_persisted(kind, api, resource, key, record):
                 self.orphaned_writes += kind == "write"  # a deleted record the fixtures no longer have is no loss
-                continue
-            if record is None and pos is not None:
-                coll.delete(pos)
-            elif record is not None and pos is None:
-                coll.insert(record)
-            elif record is not None and pos is not None:
-                coll.replace(pos, record)
+
+    def apply_persisted(self, kind: str, api: str, resource: str, key: Any, record: Record | None) -> bool:
+        """Serve a change already persisted (a state file's row, or another worker's write): the record's new state
+        (None: deleted), without persisting it again; False when no record of that key is there to change."""
+        coll = self._collections.get(api, {}).get(resource)
+        pos = coll.by_key.get(key) if coll is not None else None
+        if coll is None or (pos is None and kind != "insert"):
+            return False
+        if record is None and pos is not None:
+            coll.delete(pos)
+        elif record is not None and pos is None:
+            coll.insert(record)
+        elif record is not None and pos is not None:
+            coll.replace(pos, record)
+        self._joins_changed(api, coll)
+        return True
+
+    def apply_seeded(self, api: str, resource: str, records: list[Record]) -> None:
+        """Serve a resource's records set whole by seeding and already persisted (another worker's seeding)."""
+        if resource in self._collections.get(api, {}):
+            self._set_records(api, resource, records)
 
     def collection(self, api: str, resource: str) -> Collection:
         return self._collections[api][resource]
