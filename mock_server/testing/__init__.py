@@ -15,7 +15,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from mock_server.testing.recorder import Exchange, Recorder, explain, refusals
+from mock_server.testing.exchanges import Exchange, Exchanges, explain, refusals
 
 if TYPE_CHECKING:
     import httpx
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from mock_server.app import Runtime
     from mock_server.settings import Settings
 
-__all__ = ["Exchange", "MockServer", "explain", "refusals"]
+__all__ = ["Exchange", "Exchanges", "MockServer", "explain", "refusals"]
 START_TIMEOUT_S = 30.0
 
 
@@ -32,11 +32,11 @@ class MockServer:
     """A running mock and the test-facing handle to it. The handle talks to the server over HTTP (the admin API),
     so it sees exactly what clients see."""
 
-    def __init__(self, server: uvicorn.Server, thread: threading.Thread, runtime: Runtime, recorder: Recorder) -> None:
+    def __init__(self, server: uvicorn.Server, thread: threading.Thread, runtime: Runtime) -> None:
         self._server = server
         self._thread = thread
         self.runtime = runtime
-        self.recorder = recorder
+        self.exchanges = Exchanges(runtime)
         host, port = server.servers[0].sockets[0].getsockname()[:2]
         self.origin = f"http://{host}:{port}"
         import httpx
@@ -53,11 +53,11 @@ class MockServer:
         from mock_server.app import build_runtime, create_app
 
         runtime = build_runtime(settings)
-        recorder = Recorder(create_app(settings, runtime), runtime)
+        app = create_app(settings, runtime)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(recorder, log_level="warning", access_log=False, lifespan="auto")
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="auto")
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="mock-server", daemon=True)
         thread.start()
@@ -67,7 +67,7 @@ class MockServer:
                 sock.close()
                 raise RuntimeError("the mock server did not start (see the log above)")
             time.sleep(0.01)
-        return cls(server, thread, runtime, recorder)
+        return cls(server, thread, runtime)
 
     def stop(self) -> None:
         for client in self._clients:
@@ -92,7 +92,6 @@ class MockServer:
         """Back to the configured data (writes and seeds dropped), journal and recorded requests empty."""
         self._call("POST", "/__admin/reset")
         self._call("DELETE", "/__admin/requests")
-        self.recorder.clear()
 
     def seed(self, api: str, resource: str, records: list[dict[str, Any]], *, replace: bool = True) -> None:
         """Put records into a resource: replace=True replaces its records, False adds them and replaces those with
@@ -109,7 +108,7 @@ class MockServer:
         (parsed JSON, text or None), status, operation_id, and detail (the mock's message for a 4xx)."""
         if api is not None:
             self._api(api)
-        return [e.as_dict() for e in self.recorder.exchanges(api)]
+        return [e.as_dict() for e in self.exchanges.read(api)]
 
     def client(self, api: str, **kwargs: Any) -> httpx.Client:
         """An httpx.Client bound to url(api) (closed when the server stops); kwargs go to httpx.Client."""

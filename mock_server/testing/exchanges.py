@@ -1,33 +1,19 @@
-"""This module contains Recorder: what clients sent to a test server (credentials masked) and what they got back.
+"""This module contains Exchange: one request of the mock's journal as a test sees it, and strict mode's judgement.
 
-It wraps the mock's ASGI app for the pytest plugin: each exchange becomes a `Exchange` value with the request's
-method, path, query, headers, body, the response status, the operation it reached (or the nearest one, for a request
-that reached none) and the mock's problem detail for a 4xx, so a strict test can say why the mock refused a request.
+The journal (mock_server/journal.py) records every request with its headers (credentials masked), body, status,
+operation and the mock's answer; a test reads it as Exchange values. A request that reached no operation is given the
+nearest one by method and path text, so a strict test can say what the client probably meant.
 """
 
 from __future__ import annotations
 
 import difflib
-import threading
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-import orjson
-
-from mock_server.redact import MASK, SECRET_HEADER_NAMES, is_secret_name
-
 if TYPE_CHECKING:
     from mock_server.app import Runtime
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-MAX_BODY_CHARS = 64 * 1024
-"""Request bodies and problem details are kept up to this size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,104 +53,51 @@ class _Operation:
     operation_id: str
 
 
-class Recorder:
-    """The ASGI wrapper that records exchanges (thread-safe: the server runs in another thread than the tests)."""
+class Exchanges:
+    """The journal of a running mock read as Exchange values."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
-        from mock_server.app import route_table
-
-        self.app = app
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self._routes = route_table(runtime)
         self._operations = [
             _Operation(name, op.method.upper(), runtime.base_path(name) + op.path, op.operation_id)
             for name, model in runtime.models.items()
             for op in model.operations.values()
         ]
-        self._lock = threading.Lock()
-        self._exchanges: list[Exchange] = []
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/__admin"):
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        status = 500
-        response: list[bytes] = []
+    def read(self, api: str | None = None) -> list[Exchange]:
+        """What clients sent, oldest first; of one API when given."""
+        return [self._exchange(entry) for entry in self.runtime.journal.entries(api=api)]
 
-        async def tee_receive() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                chunks.append(message.get("body", b""))
-            return message
-
-        async def tee_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body" and status >= 400:
-                response.append(message.get("body", b""))
-            await send(message)
-
-        try:
-            await self.app(scope, tee_receive, tee_send)
-        finally:
-            self._add(scope, b"".join(chunks), status, b"".join(response))
-
-    def _add(self, scope: Scope, body: bytes, status: int, response: bytes) -> None:
-        method, path = str(scope.get("method", "")), str(scope.get("path", ""))
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in scope.get("headers") or []:
-            name = raw_name.decode("latin-1").lower()
-            headers[name] = MASK if name in SECRET_HEADER_NAMES else raw_value.decode("latin-1")
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        query = {k: [MASK] * len(v) if is_secret_name(k) else v for k, v in query.items()}
-        operation, routed = self._operation(method, path)
-        exchange = Exchange(
-            api=operation.api if operation else None,
-            method=method,
-            path=path,
-            query=query,
+    def _exchange(self, entry: dict[str, Any]) -> Exchange:
+        routed = entry.get("operation_id") is not None
+        operation_id, api = entry.get("operation_id"), entry.get("api")
+        if not routed and (nearest := self._nearest(entry["method"], entry["path"])) is not None:
+            operation_id, api = nearest.operation_id, nearest.api
+        response = entry.get("response") or {}
+        body = response.get("body")
+        detail = body.get("detail") if isinstance(body, dict) and entry["status"] >= 400 else None
+        headers = dict(entry.get("headers") or {})
+        return Exchange(
+            api=api,
+            method=entry["method"],
+            path=entry["path"],
+            query=parse_qs(entry.get("query") or "", keep_blank_values=True),
             headers=headers,
-            body=_parse(body),
-            status=status,
-            operation_id=operation.operation_id if operation else None,
+            body=entry.get("body"),
+            status=entry["status"],
+            operation_id=operation_id,
             routed=routed,
-            detail=_detail(response) if status >= 400 else None,
+            detail=str(detail) if detail is not None else None,
             prefer=headers.get("prefer"),
         )
-        with self._lock:
-            self._exchanges.append(exchange)
 
-    def _operation(self, method: str, path: str) -> tuple[_Operation | None, bool]:
-        """The operation the request reached, else the nearest by method and path text (routed False)."""
-        for candidate in (path, path[:-1] if path.endswith("/") else path + "/"):
-            route = self._routes.find(candidate)
-            if route is not None and route.bad_param(candidate) is None:
-                for op in self._operations:
-                    if op.template == route.template and op.method == method:
-                        return op, True
+    def _nearest(self, method: str, path: str) -> _Operation | None:
         wanted = f"{method} {path}"
-        nearest = max(
+        return max(
             self._operations,
             key=lambda op: difflib.SequenceMatcher(None, wanted, f"{op.method} {op.template}").ratio(),
             default=None,
         )
-        return nearest, False
-
-    def exchanges(self, api: str | None = None, since: int = 0) -> list[Exchange]:
-        """The recorded exchanges from number `since` on, oldest first; of one API when given."""
-        with self._lock:
-            items = self._exchanges[since:]
-        return [e for e in items if api is None or e.api == api]
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._exchanges)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._exchanges.clear()
 
 
 def refusals(exchanges: list[Exchange]) -> list[Exchange]:
@@ -190,22 +123,3 @@ def explain(exchange: Exchange) -> str:
         f"{exchange.describe()} -> {exchange.status} ({what}); {nearest}: {operation}; "
         f"message: {exchange.detail or '(none)'}"
     )
-
-
-def _parse(body: bytes) -> Any:
-    if not body:
-        return None
-    text = body[:MAX_BODY_CHARS].decode("utf-8", errors="replace")
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return text
-
-
-def _detail(body: bytes) -> str | None:
-    try:
-        problem = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return body[:MAX_BODY_CHARS].decode("utf-8", errors="replace") or None
-    detail = problem.get("detail") if isinstance(problem, dict) else None
-    return str(detail)[:MAX_BODY_CHARS] if detail is not None else None

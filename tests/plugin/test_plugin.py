@@ -94,10 +94,22 @@ HANDLE_TESTS = """
         assert mock_server.client("eguma").get("/v1/nothing-here").status_code == 404
 """
 
-OWN_SPEC_TESTS = """
+WORKER_CONFTEST = """
     import os
     from pathlib import Path
 
+    import pytest
+
+
+    @pytest.fixture(autouse=True)
+    def _note_the_server(request, mock_server_session):
+        # each test notes which server its worker uses
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        name = request.node.name.replace("[", "-").replace("]", "")
+        Path(f"ports-{worker}-{name}.txt").write_text(mock_server_session.url("tickets-v2"))
+"""
+
+OWN_SPEC_TESTS = """
     import pytest
 
 
@@ -120,9 +132,8 @@ OWN_SPEC_TESTS = """
 
 
     @pytest.mark.parametrize("n", range(4))
-    def test_each_worker_has_its_own_server(mock_server, n):
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        Path(f"ports-{worker}-{n}.txt").write_text(mock_server.url("tickets-v2"))
+    def test_more_tests_for_both_workers(mock_server, n):
+        assert mock_server.records("tickets-v2", "orders")
 """
 
 
@@ -175,6 +186,7 @@ def test_own_specs_seed_count_strict_ini_and_one_server_per_xdist_worker(tmp_pat
             "pytest.ini": "[pytest]\nmock_server_specs = apis/Tickets_V2.yaml\nmock_server_strict = true\n",
             "apis/Tickets_V2.yaml": yaml.safe_dump(spec, sort_keys=False),
             "tests/test_own.py": OWN_SPEC_TESTS,
+            "tests/conftest.py": WORKER_CONFTEST,
         },
     )
     run = run_suite(
