@@ -7,6 +7,7 @@ body limit read, the response chunks); headers are masked and bodies decoded onl
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import deque
 from collections.abc import Sequence
@@ -62,9 +63,10 @@ class JournalEntry:
     response_headers: Headers = ()
     bodies: Bodies = field(default_factory=Bodies)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The entry as /__admin/requests shows it: credentials masked, JSON bodies parsed, long bodies cut."""
-        bodies = self.bodies
+    def to_dict(self, bodies: Bodies | None = None) -> dict[str, Any]:
+        """The entry as /__admin/requests shows it: credentials masked, JSON bodies parsed, long bodies cut.
+        `bodies`: a snapshot of the entry's bodies taken under the journal's lock (default: the live ones)."""
+        bodies = bodies or self.bodies
         response_type = _header(self.response_headers, b"content-type")
         response_body = _body(bodies.response, bodies.response_size, response_type, bodies.dropped)
         error = None
@@ -156,10 +158,11 @@ class Journal:
         query = query or JournalQuery()
         with self._lock:
             items = [e for e in self._entries if e.matches(query)]
-        total = len(items)
-        if limit is not None:
-            items = items[-limit:] if limit else []
-        return total, [e.to_dict() for e in items]
+            total = len(items)
+            if limit is not None:
+                items = items[-limit:] if limit else []
+            snapshots = [dataclasses.replace(e.bodies) for e in items]  # a body dropped meanwhile stays consistent
+        return total, [e.to_dict(bodies) for e, bodies in zip(items, snapshots, strict=True)]
 
     def entries(self, limit: int | None = None, api: str | None = None) -> list[dict[str, Any]]:
         """The last `limit` entries (of one API), oldest first."""

@@ -5,6 +5,7 @@ of a 400; /__admin/requests filters by api, method, path, status and operation, 
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -166,3 +167,47 @@ def test_journal_entries_pushed_out_of_the_ring_give_their_body_bytes_back() -> 
             bodies=Bodies(request=body, request_size=100),
         )
     assert journal.body_bytes == 300 and journal.total == 10
+
+
+def test_journal_stays_bounded_and_consistent_under_concurrent_writers_and_readers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(journal_module, "MAX_TOTAL_BODY_BYTES", 50_000)
+    journal = Journal(500)
+    failures: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        for n in range(400):
+            body = b'{"w": %d, "n": %d, "pad": "%s"}' % (worker, n, b"x" * 200)
+            journal.add(
+                time=0.0,
+                api="printlounge",
+                method="POST",
+                path=f"/{worker}/{n}",
+                query="",
+                status=201,
+                duration_ms=0.0,
+                request_headers=[(b"content-type", b"application/json")],
+                bodies=Bodies(request=body, request_size=len(body)),
+            )
+
+    def read() -> None:
+        try:
+            for _ in range(40):
+                total, entries = journal.search(JournalQuery(method="POST"), limit=100)
+                assert total <= 500 and len(entries) <= 100
+                for entry in entries:  # a body is either whole JSON or the note that it was dropped
+                    assert isinstance(entry["body"], dict) or entry["body"].startswith("("), entry["body"]
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)] + [
+        threading.Thread(target=read) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[0]
+    assert journal.total == 1600 and journal.search()[0] == 500
+    assert 0 < journal.body_bytes <= 50_000
