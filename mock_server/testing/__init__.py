@@ -41,7 +41,8 @@ class MockServer:
         self.origin = f"http://{host}:{port}"
         import httpx
 
-        self._admin = httpx.Client(base_url=self.origin, timeout=30.0)
+        # a mock on loopback: a proxy from HTTP_PROXY & co. must not sit in between
+        self._admin = httpx.Client(base_url=self.origin, timeout=30.0, trust_env=False)
         self._clients: list[httpx.Client] = []
 
     @classmethod
@@ -111,9 +112,11 @@ class MockServer:
         return [e.as_dict() for e in self.exchanges.read(api)]
 
     def client(self, api: str, **kwargs: Any) -> httpx.Client:
-        """An httpx.Client bound to url(api) (closed when the server stops); kwargs go to httpx.Client."""
+        """An httpx.Client bound to url(api) (closed when the server stops; no proxy from the environment unless
+        trust_env=True); kwargs go to httpx.Client."""
         import httpx
 
+        kwargs.setdefault("trust_env", False)
         client = httpx.Client(base_url=self.url(api), **kwargs)
         self._clients.append(client)
         return client
