@@ -82,7 +82,7 @@ def mock_server(mock_server_session: MockServer, request: pytest.FixtureRequest)
     mock_server_session.reset()
     yield mock_server_session
     if _strict(request):
-        refused = refusals(mock_server_session.exchanges.read())
+        refused = refusals(mock_server_session.settled_exchanges())
         if refused:
             lines = "\n".join(f"  {explain(e)}" for e in refused)
             pytest.fail(f"mock_server (strict): the mock refused {len(refused)} request(s):\n{lines}", pytrace=False)

@@ -109,7 +109,13 @@ class MockServer:
         (parsed JSON, text or None), status, operation_id, and detail (the mock's message for a 4xx)."""
         if api is not None:
             self._api(api)
-        return [e.as_dict() for e in self.exchanges.read(api)]
+        return [e.as_dict() for e in self.settled_exchanges(api)]
+
+    def settled_exchanges(self, api: str | None = None) -> list[Exchange]:
+        """The journal as Exchange values, read after a round trip to the server: a request whose answer the client
+        already has is journaled once its handler returns, in the server's thread."""
+        self._call("GET", "/__admin/requests", params={"limit": 0})
+        return self.exchanges.read(api)
 
     def client(self, api: str, **kwargs: Any) -> httpx.Client:
         """An httpx.Client bound to url(api) (closed when the server stops; no proxy from the environment unless
