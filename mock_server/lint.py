@@ -41,6 +41,8 @@ def validate_spec_file(path: Path) -> list[Problem]:
             ApiModel.from_spec(spec)
         except SpecError as exc:
             problems += exc.problems
+        except Exception as exc:  # a model bug must not hide behind a traceback: name it on one line
+            problems.append(Problem(file, "/x-mock-api", _short(f"cannot be mocked: {type(exc).__name__}: {exc}")))
     return problems
 
 
@@ -62,7 +64,8 @@ def _structure_problems(document: Document, file: str, *, semantic: bool) -> Ite
         return
     try:
         for err in validator_cls(document).iter_errors():
-            yield Problem(file, _pointer(list(err.absolute_path)), _short(err.message))
+            cause = _cause(err) if isinstance(err, ValidationError) else err
+            yield Problem(file, _pointer(list(err.absolute_path)), _explain(cause))
     except Unresolvable as exc:  # a reference _ref_problems can't see (e.g. inside a remote document)
         yield Problem(file, "", _short(f"unresolvable reference {getattr(exc, 'ref', '')!r}"))
 
