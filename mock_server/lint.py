@@ -63,9 +63,14 @@ def _structure_problems(document: Document, file: str, *, semantic: bool) -> Ite
     if structural or not semantic:
         return
     try:
+        anchor = ""  # openapi-spec-validator reports errors inside a schema relative to it: the last absolute pointer
         for err in validator_cls(document).iter_errors():
-            cause = _cause(err) if isinstance(err, ValidationError) else err
-            yield Problem(file, _pointer(list(err.absolute_path)), _explain(cause))
+            pointer = _pointer(list(err.absolute_path))
+            if _points_into(document, pointer):
+                anchor = pointer
+            elif anchor and _points_into(document, anchor + pointer):
+                pointer = anchor + pointer
+            yield Problem(file, pointer, _short(_undumped(err.message)))
     except Unresolvable as exc:  # a reference _ref_problems can't see (e.g. inside a remote document)
         yield Problem(file, "", _short(f"unresolvable reference {getattr(exc, 'ref', '')!r}"))
 
@@ -93,7 +98,23 @@ def _explain(err: ValidationError) -> str:
     if err.validator == "enum" and path and path[-1] == "type":
         allowed = ", ".join(str(v) for v in err.validator_value or [])
         return _short(f"invalid type {err.instance!r}; a schema type is one of {allowed}")
-    return _short(err.message)
+    return _short(_undumped(err.message))
+
+
+def _points_into(document: Document, pointer: str) -> bool:
+    try:
+        resolve_pointer(document, "#" + pointer)
+    except (KeyError, IndexError, ValueError):
+        return False
+    return True
+
+
+def _undumped(message: str) -> str:
+    """A failed oneOf/anyOf's message without the dump of the whole instance it starts with."""
+    for keyword in ("oneOf", "anyOf"):
+        if f"'{keyword}'" in message and "is not valid under any of the" in message:
+            return f"matches none of the {keyword} alternatives OpenAPI allows here"
+    return message
 
 
 def _ref_problems(document: Document, file: str) -> Iterator[Problem]:

@@ -103,6 +103,11 @@ CASES = {
         "/paths/~1orders~1{id}/get/parameters/0/schema/type",
         "invalid type 'strng'",
     ),
+    "invalid regex in a component": (  # the validator reports it relative to the schema: anchored, no dump
+        lambda op, s: s["components"]["schemas"]["Order"]["properties"]["total"].update(pattern="[unclosed"),
+        "/components/schemas/Order/properties/total/pattern",
+        "'[unclosed' is not a 'regex'",
+    ),
     "invalid type in a component": (
         lambda op, s: s["components"]["schemas"]["Order"]["properties"]["total"].update(type="nummber"),
         "/components/schemas/Order/properties/total/type",
@@ -123,6 +128,7 @@ def test_validate_reports_each_rule_with_file_pointer_and_reason(tmp_path: Path,
     lines = [str(p) for p in problems]
     assert any(p.pointer == pointer and message in p.message for p in problems), lines
     assert all(line.startswith(f"{path}: /") for line in lines)
+    assert all(len(line) < 300 for line in lines), lines  # no document or schema dumps
 
 
 def test_validate_passes_all_four_real_specs_strictly_and_their_fixtures(capsys: pytest.CaptureFixture[str]) -> None:
