@@ -87,8 +87,9 @@ class AuthConfig:
 
 def security_map(auth: ApiAuth) -> dict[str, type]:
     """Connexion security handlers (by scheme type) that check credentials against `auth`: http bearer, http basic
-    (the credential is `user:password`), apiKey in a header, the query or a cookie, and oauth2 / openIdConnect as
-    bearer tokens (the scopes a config file grants a token are checked against the operation's; missing: 403)."""
+    (the credential is `user:password`, or the user name alone when the password is empty), apiKey in a header, the
+    query or a cookie, and oauth2 / openIdConnect as bearer tokens (the scopes a config file grants a token are
+    checked against the operation's; missing: 403)."""
 
     def check_bearer(token: str) -> TokenInfo | None:
         return auth.check(token)
@@ -97,7 +98,8 @@ def security_map(auth: ApiAuth) -> dict[str, type]:
         return auth.check(apikey)
 
     def check_basic(username: str, password: str) -> TokenInfo | None:
-        return auth.check(f"{username}:{password}") if username or password else None
+        # user:password, or (no password) the user name alone: an API key sent as the basic user (Stripe-style)
+        return auth.check(f"{username}:{password}" if password else username)
 
     def check_oauth(required_scopes: list[str]) -> Callable[[str], TokenInfo | None]:
         def check(token: str) -> TokenInfo | None:

@@ -58,9 +58,16 @@ class Credentials:
     def for_scheme(self, scheme: Mapping[str, object]) -> dict[str, str] | None:
         """Schemathesis' auth entry for one OpenAPI security scheme, or None if no credential fits it."""
         kind = str(scheme.get("type", "")).lower()
-        if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+        http = str(scheme.get("scheme", "")).lower() if kind == "http" else ""
+        if http == "bearer" or kind in ("oauth2", "openidconnect"):  # the mock takes oauth2/OIDC tokens as bearer
             value = self.token or self.apikey
             return {"bearer": value} if value else None
+        if http == "basic":  # --token user:password, or a key sent as the user name with no password
+            value = self.token or self.apikey
+            if not value:
+                return None
+            user, _, password = value.partition(":")
+            return {"username": user, "password": password}
         if kind == "apikey":
             value = self.apikey or self.token
             return {"api_key": value} if value else None

@@ -84,3 +84,24 @@ def test_oauth2_scopes_granted_by_the_config_file_are_checked(serve: Serve) -> N
     response = client.get("/secure/oauth", headers=_bearer("nobody"))
     assert response.status_code == 403
     assert "pets:read" in response.json()["detail"]
+
+
+def test_basic_with_an_empty_password_checks_the_user_name_as_the_credential(serve: Serve) -> None:
+    client = serve("secure.yaml", auth=AuthConfig.from_mapping({"secure": {"credentials": ["sk_live_1"]}}))
+    assert client.get("/secure/basic", headers=_basic("sk_live_1", "")).status_code == 200
+    assert client.get("/secure/basic", headers=_basic("sk_live_1", "guess")).status_code == 401
+    assert client.get("/secure/basic", headers=_basic("", "")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("scheme", "entry"),
+    [
+        ({"type": "http", "scheme": "basic"}, {"username": "user", "password": "pw"}),
+        ({"type": "oauth2", "flows": {}}, {"bearer": "user:pw"}),
+        ({"type": "openIdConnect", "openIdConnectUrl": "https://x"}, {"bearer": "user:pw"}),
+    ],
+)
+def test_contract_runs_send_each_scheme_its_credential(scheme: dict[str, Any], entry: dict[str, str]) -> None:
+    from mock_server.contract.options import Credentials
+
+    assert Credentials(token="user:pw").for_scheme(scheme) == entry
