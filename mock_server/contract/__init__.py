@@ -38,6 +38,7 @@ from mock_server.contract.report import (
     write_junit_placeholder,
 )
 from mock_server.errors import SettingsError
+from mock_server.redact import mask_url_password
 from mock_server.settings import DEFAULT_SPEC_DIR
 
 __all__ = ["ContractOptions", "Credentials", "Failure", "Report", "command", "configure_parser", "run_contract"]
@@ -100,7 +101,7 @@ def command(args: argparse.Namespace) -> int:
         try:
             return _command(args, stopped)
         except KeyboardInterrupt:  # before the engine ran (imports, loading the spec): nothing had run
-            target = args.base_url or "in-process mock"
+            target = mask_url_password(args.base_url) if args.base_url else "in-process mock"
             report = Report(args.api, target, "", (), 0, interrupted=(stopped or ["SIGINT"])[0])
             return _finish(report, _junit_path(args))
 

@@ -72,6 +72,8 @@ class Report:
     @property
     def interruption(self) -> str:
         """What had run when the signal came, in one line."""
+        if not self.operations:
+            return f"interrupted by {self.interrupted} before the run started"
         phases = f" (phases started: {', '.join(self.phases)})" if self.phases else ""
         return (
             f"interrupted by {self.interrupted} after {self.requests} requests to {len(self.operations_run)} of "
@@ -99,6 +101,8 @@ def render_text(report: Report) -> str:
     """The console form: per failing operation the check, expected vs got and a curl; then the counts."""
     if report.unreachable is not None and report.interrupted is None:
         return f"contract {report.api}: {report.unreachable}\n"
+    if report.interrupted is not None and not report.operations:
+        return report.summary + "\n"
     lines: list[str] = []
     for operation, failures in report.by_operation().items():
         lines.append(operation)

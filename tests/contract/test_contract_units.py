@@ -265,3 +265,9 @@ def test_shell_references_name_the_variable_or_the_flag() -> None:
     assert shell_references(ContractOptions(api="eguma"), from_flag) == {
         "b": "${MOCK_SERVER_EGUMA_APIKEY:?set it to the --apikey value}"
     }
+
+
+def test_report_interrupted_before_the_run_is_one_line() -> None:
+    report = Report(api="eguma", target="x", mode="", operations=(), requests=0, interrupted="SIGINT")
+    assert report.exit_code == 130
+    assert render_text(report) == "contract eguma: interrupted by SIGINT before the run started, 0 failures so far\n"
