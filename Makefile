@@ -37,6 +37,7 @@ fixtures: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/scale.py  # issue 17: generation, 100,000 orders, cache, growth, workers
 
 bench-corpus: $(STAMP)  # the ../shared/corpus specs, mock-server beside Prism (a few minutes)
 	$(BIN)/python bench/corpus.py
