@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,8 +57,11 @@ class Side:
     pairs: int = 0
     kept: int = 0
     misses: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+    """The round trips not kept, with why."""
     contract: int | None = None
     contract_requests: int = 0
+    contract_checks: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
 
@@ -120,13 +124,13 @@ def measure_mock(path: Path, max_examples: int | None) -> Side:
         _probe(side, Probe(model), client, f"/{name}", keys)
     if max_examples is not None:
         try:
-            side.contract, side.contract_requests = _contract(path, name, max_examples)
+            side.contract, side.contract_requests, side.contract_checks = _contract(path, name, max_examples)
         except MockServerError as exc:
             side.misses.append(f"contract not run: {exc}")
     return side
 
 
-def _contract(path: Path, name: str, max_examples: int) -> tuple[int, int]:
+def _contract(path: Path, name: str, max_examples: int) -> tuple[int, int, Counter[str]]:
     """Failures of `mock-server contract` (positive mode, writes allowed) against mock-server serving the spec."""
     from mock_server.contract.options import ContractOptions, Credentials
     from mock_server.contract.runner import run_contract
@@ -154,7 +158,8 @@ def _contract(path: Path, name: str, max_examples: int) -> tuple[int, int]:
                 seed=42,
             )
         )
-    return len(report.failures), report.requests
+    checks = Counter(failure.code or failure.check or failure.title for failure in report.failures)
+    return len(report.failures), report.requests, checks
 
 
 # -- Prism -------------------------------------------------------------------------------------------------------
@@ -235,6 +240,8 @@ def _probe(side: Side, probe: Probe, client: Any, base: str, keys: Any) -> None:
         except httpx.HTTPError as exc:
             verdict = Verdict(pair[0].label, False, f"no answer: {exc}")
         side.kept += verdict.ok
+        if not verdict.ok:
+            side.lost.append(f"{verdict.label}: {_one_line(verdict.reason)}")
 
 
 def _one_line(text: str) -> str:
@@ -275,7 +282,8 @@ def render(rows: list[Row], prism: bool, args: argparse.Namespace) -> str:
         "with a body valid against the schema declared for that status and type (formats not checked). A round trip "
         "is create -> read (the created record) -> list (it appears) -> delete -> read 404 on every CRUD pair. "
         f"Contract: `mock-server contract` (Schemathesis, positive mode, writes allowed, {args.max_examples} "
-        "examples per operation, seed 42) against mock-server.",
+        "examples per operation, seed 42) against mock-server serving the spec in a thread of the bench process; "
+        "a failure is one violation found by one check on one operation.",
         "",
         "| spec | mock-server GETs 2xx valid | Prism GETs 2xx valid | mock-server round trips | Prism round trips "
         "| contract failures (mock-server) |",
@@ -302,6 +310,14 @@ def render(rows: list[Row], prism: bool, args: argparse.Namespace) -> str:
         f"Specs served: mock-server {served} of {len(rows)}"
         + (f", Prism {prism_served} of {len(rows)}." if prism else "."),
         "",
+    ]
+    checks: Counter[str] = Counter()
+    for row in rows:
+        checks.update(row.mock.contract_checks)
+    if checks:
+        shown = ", ".join(f"{name} {count}" for name, count in checks.most_common())
+        lines += [f"Contract failures by Schemathesis check: {shown}.", ""]
+    lines += [
         "mock-server's misses (GETs), by spec:",
         "",
     ]
@@ -310,6 +326,8 @@ def render(rows: list[Row], prism: bool, args: argparse.Namespace) -> str:
             lines.append(f"- {row.spec}: {miss}")
         if not row.mock.served:
             lines.append(f"- {row.spec}: not served: {row.mock.why}")
+    lines += ["", "mock-server's round trips not kept, by spec:", ""]
+    lines += [f"- {row.spec}: {lost}" for row in rows for lost in row.mock.lost]
     lines += ["", END]
     return "\n".join(lines) + "\n"
 

@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 _MAX_REPEAT = 4
-_CLASSES = {"d": string.digits, "w": string.ascii_letters + string.digits + "_", "s": " "}
+_CLASSES = {
+    "d": string.digits,
+    "w": string.ascii_letters + string.digits + "_",
+    "s": " ",
+    "D": string.ascii_letters + " -_.:/",
+    "W": " -.:/",
+    "S": string.ascii_letters + string.digits + "-_.:/",
+}
 _ANY = string.ascii_letters + string.digits
 _UNIVERSE = string.ascii_letters + string.digits + " -_.:/"
 Node = Callable[[random.Random], str]
@@ -27,6 +34,8 @@ def compile_pattern(pattern: str) -> Node:
     if parser.pos < len(pattern):
         raise ValueError(f"pattern {pattern!r}: unbalanced parenthesis")
     compiled = re.compile(pattern)
+    if parser.lookarounds:
+        node = _retrying(node, compiled)  # a lookaround is generated as if absent: draw until a value matches
     probe = random.Random(0)
     for _ in range(16):
         sample = node(probe)
@@ -35,12 +44,25 @@ def compile_pattern(pattern: str) -> Node:
     return node
 
 
+def _retrying(node: Node, compiled: re.Pattern[str], attempts: int = 100) -> Node:
+    def make(rng: random.Random) -> str:
+        sample = node(rng)
+        for _ in range(attempts):
+            if compiled.search(sample):
+                break
+            sample = node(rng)
+        return sample
+
+    return make
+
+
 @dataclass(slots=True)
 class _PatternParser:
     """Recursive descent over anchors, literals, escapes, classes, groups, alternation and quantifiers."""
 
     pattern: str
     pos: int = 0
+    lookarounds: int = 0
 
     def peek(self) -> str:
         return self.pattern[self.pos] if self.pos < len(self.pattern) else ""
@@ -74,11 +96,17 @@ class _PatternParser:
         ):
             return None  # an anchor at the start or end of a branch (^a$|^b$)
         if char == "(":
-            if self.pattern.startswith("?:", self.pos):
+            lookaround = self.pattern.startswith(("?=", "?!"), self.pos)
+            if self.pattern.startswith("?:", self.pos) or lookaround:
                 self.pos += 2
             elif self.peek() == "?":
                 raise ValueError(f"pattern {self.pattern!r}: unsupported group at {self.pos}")
             inner = self.alternation()
+            if lookaround:  # (?!\s): generated as if absent, then drawn until a value matches
+                self.lookarounds += 1
+                if self.take() != ")":
+                    raise ValueError(f"pattern {self.pattern!r}: unbalanced parenthesis")
+                return None
             if self.take() != ")":
                 raise ValueError(f"pattern {self.pattern!r}: unbalanced parenthesis")
             return inner

@@ -41,12 +41,16 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)
 
-    def send(self, client: Client, base: str, method: str = "GET", body: Any = None) -> Any:
-        kwargs: dict[str, Any] = {"params": self.params, "headers": self.headers}
+    def send(self, client: Client, base: str, method: str = "GET", body: Any = None, media: str = "") -> Any:
+        """Send the call; a JSON `body` goes with Content-Type `media` (the operation's body media type)."""
+        headers = dict(self.headers)
         if self.cookies:
-            kwargs["headers"] = {**self.headers, "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        kwargs: dict[str, Any] = {"params": self.params, "headers": headers}
         if body is not None:
-            kwargs["json"] = body
+            headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+            kwargs["headers"] = {**headers, "Content-Type": media or "application/json"}
+            kwargs["content"] = json.dumps(body).encode()
         return client.request(method, base + self.url, **kwargs)
 
 
@@ -211,8 +215,8 @@ class Probe:
         pair: tuple[Op, Op, Op | None, Op | None],
         keys: Keys | None = None,
     ) -> Verdict:
-        """create -> read (the created record) -> list (it appears) -> delete -> read 404; a nested create uses a
-        parent key from `keys` (of the list operation) where there is one."""
+        """create -> read (the created record) -> list (it appears) -> delete -> read 404, each answer a 2xx valid
+        against its declared schema; a nested create uses a parent key from `keys` (of the list operation)."""
         create, read, listing, delete = pair
         label = f"{create.label} -> {read.label}"
         payload = self._body(create)
@@ -222,9 +226,10 @@ class Probe:
         call = self.call(create, (keys or (lambda _: {}))(listing) if listing is not None else {})
         if call is None:
             return Verdict(label, False, "create parameters cannot be filled")
-        created = call.send(client, base, "POST", payload)
-        if not 200 <= created.status_code < 300:
-            return Verdict(label, False, f"create: status {created.status_code}: {created.text[:160]}")
+        media = body[1] if (body := create.body_schema()) is not None else ""
+        created = call.send(client, base, "POST", payload, media)
+        if not (answer := self.judge(create, created)).ok:
+            return Verdict(label, False, f"create: {answer.reason}")
         item_param = read.path.rsplit("{", 1)[-1].rstrip("}/")
         record = _record(created)
         key = _key_of(record, item_param, created.headers.get("location"))
@@ -235,19 +240,25 @@ class Probe:
         if read_call is None:
             return Verdict(label, False, "read parameters cannot be filled")
         got = read_call.send(client, base)
-        if got.status_code != 200 or not _same(record, _record(got), payload):
-            return Verdict(label, False, f"read: status {got.status_code}, not the created record")
+        if not (answer := self.judge(read, got)).ok:
+            return Verdict(label, False, f"read: {answer.reason}")
+        if not _same(record, _record(got), payload):
+            return Verdict(label, False, "read: not the created record")
         if listing is not None:
             list_call = self.call(listing, known)
             if list_call is not None:
                 list_call = Call(listing, list_call.url, {**list_call.params, **_wide(listing)}, list_call.headers)
                 listed = list_call.send(client, base)
+                if not (answer := self.judge(listing, listed)).ok:
+                    return Verdict(label, False, f"list: {answer.reason}")
                 if key not in json.dumps(_records(listed)):
                     return Verdict(label, False, "list: the created record is not listed")
         if delete is not None:
             delete_call = self.call(delete, known)
-            if delete_call is None or not 200 <= delete_call.send(client, base, "DELETE").status_code < 300:
-                return Verdict(label, False, "delete failed")
+            if delete_call is None:
+                return Verdict(label, False, "delete parameters cannot be filled")
+            if not (answer := self.judge(delete, delete_call.send(client, base, "DELETE"))).ok:
+                return Verdict(label, False, f"delete: {answer.reason}")
             if read_call.send(client, base).status_code != 404:
                 return Verdict(label, False, "read after delete is not 404")
         return Verdict(label, True)
