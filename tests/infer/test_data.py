@@ -113,3 +113,15 @@ def test_locale_setting_overrides_the_spec(tmp_path: Path) -> None:
     settings = Settings.for_tests(spec_dir=spec_dir, locale="de_DE")
     records = load_records(settings, load_models(settings))["people"]["pets"]
     assert len(records) == 20 and {r["city"] for r in records} <= set(GermanAddresses.cities)
+
+
+def test_patterns_with_alternation_anchors_lookaheads_and_negated_classes(tmp_path: Path) -> None:
+    import random
+    import re
+
+    from mock_server.generate.pattern import compile_pattern
+
+    for pattern in (r"^\d{1,13}$|^\d{1,13}\.\d{1,5}$", r"^(?!\s)(.*)(\S)$", r"^(?=.*[a-z])[a-z0-9]{5}$", r"^\D\W\S$"):
+        make = compile_pattern(pattern)
+        rng = random.Random(3)
+        assert all(re.search(pattern, make(rng)) for _ in range(200)), pattern
