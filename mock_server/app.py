@@ -361,6 +361,10 @@ class MockApp:
                     f"Request body exceeds {self.runtime.settings.max_body_bytes} bytes",
                 )
                 return
+            malformed = _malformed_content_type(scope)
+            if malformed is not None:  # connexion would fail on it with a 500
+                await _problem(send_and_record, 415, "Unsupported Media Type", malformed)
+                return
             scope = self._alias(scope)
             low, high = self.runtime.settings.latency_ms
             if high > 0:
@@ -490,6 +494,16 @@ def _carried_secrets(scope: Scope, query_secrets: list[str], admin_token: str | 
             text = value.decode("latin-1").strip()
             values += [text, text.rpartition(" ")[2]]  # "Bearer <token>": the token alone too
     return [v for v in values if len(v) >= MIN_SECRET_CHARS]
+
+
+def _malformed_content_type(scope: Scope) -> str | None:
+    """Why the request's Content-Type is not a media type (type/subtype), or None."""
+    for name, value in scope.get("headers") or []:
+        if name.lower() == b"content-type":
+            media = value.decode("latin-1").split(";")[0].strip()
+            if media and media.count("/") != 1:
+                return f"Content-Type {clip(media, MAX_DETAIL_CHARS)!r} is not a media type (type/subtype)"
+    return None
 
 
 async def _limit_body(scope: Scope, receive: Receive, limit: int) -> tuple[Scope, Receive, bool, bytes]:

@@ -55,3 +55,10 @@ def test_bodies_the_store_cannot_hold(client: TestClient) -> None:
     huge = client.post("/blog/articles", json={"article": {"slug": "big", "title": "x", "views": 2**70}})
     assert huge.status_code == 400 and "/views" in huge.json()["detail"]
     assert client.get("/blog/articles/big").status_code == 404
+
+
+def test_a_content_type_that_is_not_a_media_type_is_a_415(client: TestClient) -> None:
+    client.post("/blog/articles", json={"article": {"slug": "hello", "title": "Hi"}})
+    response = client.delete("/blog/articles/hello", headers={"Content-Type": "0"})
+    assert response.status_code == 415 and "not a media type" in response.json()["detail"]
+    assert client.get("/blog/articles/hello").status_code == 200
