@@ -107,11 +107,13 @@ class Store:
         self._joins_changed(api, coll)
 
     def insert(self, api: str, resource: str, record: Record) -> int:
-        """Add a record (its key is new): persisted first (when a state file is set), then served; its position."""
+        """Add a record (its key is new): persisted first (when a state file is set), then served; its position.
+        Persisted as an insert even when a deleted fixture record had its key: replayed, it replaces the fixture
+        record if that is there, else it is added."""
         coll = self._collections[api][resource]
         key = record[coll.resource.key]
         if self._state is not None:
-            self._state.save(api, resource, key, record, "write" if self._in_base(api, resource, key) else "insert")
+            self._state.save(api, resource, key, record, "insert")
         pos = coll.insert(record)
         self._joins_changed(api, coll)
         return pos

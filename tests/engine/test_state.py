@@ -55,3 +55,15 @@ def test_reset_drops_inserts_and_restores_deletes(serve: Serve, tmp_path: Path) 
     assert client.post("/__admin/reset").status_code in (200, 204)
     assert client.get("/petstore/pets").json()["items"] == before
     assert StateFile(state).load_all() == []
+
+
+def test_a_deleted_record_created_again_with_its_key_survives_a_restart(serve: Serve, tmp_path: Path) -> None:
+    state = tmp_path / "state.db"
+    client = serve("blog.yaml", state_file=state)
+    first = client.get("/blog/articles").json()["articles"][0]
+    assert client.delete(f"/blog/articles/{first['slug']}").status_code == 200
+    again = {"slug": first["slug"], "title": "Back"}
+    assert client.post("/blog/articles", json={"article": again}).status_code == 201
+    restarted = serve("blog.yaml", state_file=state)
+    assert restarted.get(f"/blog/articles/{first['slug']}").json() == again
+    assert restarted.get("/blog/articles").json()["articlesCount"] == 5
