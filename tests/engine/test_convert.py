@@ -125,3 +125,77 @@ def test_a_31_keyword_without_a_30_equivalent_is_refused_naming_it_and_where(tmp
 def test_an_unknown_openapi_version_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="OpenAPI 4.0.0 is not supported"):
         Spec.from_file(_write(tmp_path, {"openapi": "4.0.0", "info": {}, "paths": {}}))
+
+
+SWAGGER_BITS: dict[str, Any] = {
+    "swagger": "2.0",
+    "info": {"title": "t", "version": "1"},
+    "basePath": "/api",
+    "securityDefinitions": {
+        "code": {
+            "type": "oauth2",
+            "flow": "accessCode",
+            "authorizationUrl": "https://a.example/auth",
+            "tokenUrl": "https://a.example/token",
+            "scopes": {"read": "read"},
+        }
+    },
+    "parameters": {"Tags": {"name": "tag", "in": "query", "type": "array", "items": {"type": "string"}}},
+    "responses": {"Gone": {"description": "gone", "schema": {"$ref": "#/definitions/Err"}}},
+    "paths": {
+        "/things": {
+            "parameters": [{"name": "body", "in": "body", "schema": {"$ref": "#/definitions/Thing"}}],
+            "post": {
+                "parameters": [
+                    {"$ref": "#/parameters/Tags"},
+                    {
+                        "name": "ids",
+                        "in": "query",
+                        "type": "array",
+                        "items": {"type": "integer"},
+                        "collectionFormat": "multi",
+                    },
+                ],
+                "responses": {
+                    "201": {"description": "ok", "schema": {"$ref": "#/definitions/Thing"}},
+                    "410": {"$ref": "#/responses/Gone"},
+                },
+            },
+        }
+    },
+    "definitions": {
+        "Thing": {
+            "type": "object",
+            "discriminator": "kind",
+            "properties": {"kind": {"type": "string"}, "file": {"type": "file"}},
+        },
+        "Err": {"type": "object", "properties": {"message": {"type": "string", "x-nullable": True}}},
+    },
+}
+
+
+def test_swagger_2_details_convert_to_a_valid_30_document() -> None:
+    from openapi_spec_validator import OpenAPIV30SpecValidator
+
+    out = to_openapi30(SWAGGER_BITS, "bits.yaml")
+    assert list(OpenAPIV30SpecValidator(out).iter_errors()) == []
+    post = out["paths"]["/things"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing"}
+    assert post["parameters"][0] == {"$ref": "#/components/parameters/Tags"}
+    assert (post["parameters"][1]["style"], post["parameters"][1]["explode"]) == ("form", True)
+    assert post["responses"]["410"] == {"$ref": "#/components/responses/Gone"}
+    schemas = out["components"]["schemas"]
+    assert schemas["Thing"]["discriminator"] == {"propertyName": "kind"}
+    assert schemas["Thing"]["properties"]["file"] == {"type": "string", "format": "binary"}
+    assert schemas["Err"]["properties"]["message"] == {"type": "string", "nullable": True}
+    flows = out["components"]["securitySchemes"]["code"]["flows"]
+    assert list(flows) == ["authorizationCode"] and flows["authorizationCode"]["tokenUrl"] == "https://a.example/token"
+    assert out["servers"] == [{"url": "/api"}]
+
+
+@pytest.mark.parametrize("name", ["swagger.yaml", "oas31.yaml"])
+def test_converted_test_specs_are_valid_openapi_30(name: str) -> None:
+    from openapi_spec_validator import OpenAPIV30SpecValidator
+
+    document = Spec.from_file(SPECS / name).document
+    assert [e.message for e in OpenAPIV30SpecValidator(document).iter_errors()] == []
