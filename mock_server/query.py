@@ -43,6 +43,8 @@ class Query:
         if op.sort is not None:
             sort = op.sort
             requested = params.get(sort.param) if sort.param else None
+            if isinstance(requested, list):  # an array sort parameter: its first field
+                requested = str(requested[0]) if requested else None
             direction: str = sort.default_direction
             if sort.direction_param and params.get(sort.direction_param):
                 value = params[sort.direction_param]

@@ -101,3 +101,9 @@ def test_a_deleted_record_is_not_found_by_key_or_by_join() -> None:
     assert coll.find("id", 1) is None and coll.find("color", "red") == 1
     assert coll.match_value("color", "red") == {1}
     assert coll.run(Query()).positions == [1]
+
+
+def test_an_array_sort_parameter_sorts_by_its_first_field() -> None:
+    coll = Collection(RESOURCE, [{"id": 1, "size": 3}, {"id": 2, "size": 1}, {"id": 3, "size": 2}])
+    page = coll.run(Query.from_params(_op(), {"sort": ["-size", "id"]}))
+    assert [coll.records[p]["id"] for p in page.positions] == [1, 3, 2]
