@@ -401,13 +401,18 @@ class _Parser:
             style = raw["style"]
         elif raw.get("style") != "offset":
             self.fail(f"{pointer}/style", f"paging style must be keyset, offset or cursor, not {raw.get('style')!r}")
+        for name in ("default_limit", "max_limit"):
+            value = raw.get(name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                self.fail(f"{pointer}/{name}", f"must be a positive integer, not {value!r}")
+        default_limit = raw.get("default_limit", 20)
         cursor_param = raw.get("cursor_param")
         if style == "cursor" and cursor_param not in params:
             self.fail(f"{pointer}/cursor_param", f"cursor paging needs a declared parameter, got {cursor_param!r}")
         return Paging(
             style=style,
             limit_param=raw.get("limit_param", "limit"),
-            default_limit=int(raw.get("default_limit", 20)),
+            default_limit=default_limit if isinstance(default_limit, int) else 20,
             max_limit=raw.get("max_limit"),
             after_param=raw.get("after_param"),
             skip_param=raw.get("skip_param"),

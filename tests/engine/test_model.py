@@ -107,6 +107,11 @@ BROKEN = [
         lambda d: _mock(d, "/health", "get").update(resource="nope"),
         "/paths/~1health/get/x-mock/resource",
     ),
+    (
+        "default_limit",
+        lambda d: _mock(d, "/pets", "get")["paging"].update(default_limit="ten"),
+        "/paths/~1pets/get/x-mock/paging/default_limit",
+    ),
 ]
 
 
