@@ -78,14 +78,32 @@ def _dump(path: Path, original: Document, completed: Document) -> str:
     yaml = YAML()
     yaml.width = 120
     yaml.indent(mapping=2, sequence=4, offset=2)
-    document: Any = yaml.load(path.read_text(encoding="utf-8"))
-    if isinstance(document, dict) and str(document.get("openapi", "")).startswith("3.0"):
-        _merge(document, original, completed)  # the file as written, its comments kept
-    else:
-        document = completed  # Swagger 2.0 / OpenAPI 3.1: the 3.0 document the pointers name
+    document: Any = completed  # JSON, Swagger 2.0, OpenAPI 3.1: the 3.0 document the pointers name, block style
+    if path.suffix != ".json":
+        written = yaml.load(path.read_text(encoding="utf-8"))
+        if isinstance(written, dict) and str(written.get("openapi", "")).startswith("3.0"):
+            _merge(written, original, completed)  # the file as written, its comments kept
+            document = written
+    text = _text(yaml, document)
+    if document is not completed and not _parses(text):  # a round-trip quirk: print the plain document instead
+        text = _text(yaml, completed)
+    return text
+
+
+def _text(yaml: Any, document: Any) -> str:
     out = io.StringIO()
     yaml.dump(document, out)
     return out.getvalue()
+
+
+def _parses(text: str) -> bool:
+    import yaml as pyyaml
+
+    try:
+        pyyaml.safe_load(text)
+    except pyyaml.YAMLError:
+        return False
+    return True
 
 
 def _merge(document: Any, original: Document, completed: Document) -> None:

@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
+from mock_server.infer.command import render
 from mock_server.infer.probe import Probe, store_keys
 from mock_server.settings import Settings
 
@@ -81,3 +83,12 @@ def test_each_corpus_spec_is_served_statefully(path: Path) -> None:
     assert expected - set(misses) == set(), f"fixed (take them off KNOWN_GET_MISSES): {expected - set(misses)}"
     kept = [probe.round_trip(client, f"/{name}", pair, keys) for pair in probe.crud_pairs()]
     assert sum(v.ok for v in kept) == KEPT_ROUND_TRIPS.get(path.name, 0), [v for v in kept if not v.ok]
+
+
+@pytest.mark.parametrize("path", specs(), ids=lambda p: p.name)
+def test_infer_prints_every_corpus_spec_with_its_annotations(path: Path) -> None:
+    text, summary = render(path)
+    document = yaml.safe_load(text)
+    annotated = [op for item in document["paths"].values() for op in item.values() if isinstance(op, dict)]
+    assert all("x-mock" in op for op in annotated if "responses" in op)
+    assert summary.startswith(f"{path}: {len(document['x-mock-api']['resources'])} resources")
