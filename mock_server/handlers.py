@@ -341,13 +341,8 @@ class Endpoint:
         return pos
 
     def _delete(self, pos: int) -> Response:
-        coll = self._coll
-        record = coll.records[pos]
-        status = self.op.status
-        media_type = self._media_type(status)
-        answer = self._answer(pos, {}, status) if media_type is not None else Response(None, status)
+        answer = self._answer(pos, {}, self.op.status)  # the deleted record's view, made while it is there
         self.store.delete(self.api.name, self.op.resource, pos)
-        del record
         return answer
 
     def _validate(self, record: Record) -> None:
