@@ -62,3 +62,17 @@ def test_a_content_type_that_is_not_a_media_type_is_a_415(client: TestClient) ->
     response = client.delete("/blog/articles/hello", headers={"Content-Type": "0"})
     assert response.status_code == 415 and "not a media type" in response.json()["detail"]
     assert client.get("/blog/articles/hello").status_code == 200
+
+
+def test_keyset_paging_links_the_next_page_after_the_last_record(client: TestClient) -> None:
+    everything = client.get("/blog/articles").json()
+    assert everything["nextPage"] is None
+    slugs = [a["slug"] for a in everything["articles"]]
+    assert slugs == sorted(slugs)
+    page = client.get("/blog/articles", params={"limit": 2}).json()
+    seen = [a["slug"] for a in page["articles"]]
+    while page["nextPage"] is not None:
+        assert "after=" in page["nextPage"]
+        page = client.get(page["nextPage"]).json()
+        seen += [a["slug"] for a in page["articles"]]
+    assert seen == slugs
