@@ -15,13 +15,14 @@ truncated or damaged file) is never served: it is regenerated and rewritten.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -112,7 +113,8 @@ def _read(path: Path) -> dict[str, Any] | None:
         log.warning("dataset cache entry %s is damaged; generating it again", path)
         return None
     try:
-        entry = marshal.loads(payload)
+        with _paused_gc():  # hundreds of thousands of acyclic containers: the collector would rescan them
+            entry = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         entry = None
     if not isinstance(entry, dict) or not isinstance(entry.get("resources"), dict) or "meta" not in entry:
@@ -121,6 +123,17 @@ def _read(path: Path) -> dict[str, Any] | None:
     with contextlib.suppress(OSError):
         os.utime(path)  # last use, for pruning
     return entry
+
+
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _write(path: Path, entry: dict[str, Any]) -> None:
