@@ -212,8 +212,11 @@ class Endpoint:
         return pos
 
     def _not_found(self, detail: str) -> None:
-        """404: the operation's declared 404 body where it declares a JSON one (not problem+json), else a problem."""
+        """404: the operation's declared 404 body where it declares a JSON one (not problem+json), else that of its
+        `default` response when it declares no 404, else a problem."""
         declared = self._declared_body("404")
+        if declared is None and "404" not in self.responses:
+            declared = self._declared_body("default", status_code=404)
         if declared is None:
             raise ProblemError(NOT_FOUND, detail)
         raise _Answer(Response(declared[1], 404, media_type=declared[0]))
@@ -371,11 +374,13 @@ class Endpoint:
             return Response(None, status)
         return Response(declared[1], status, media_type=declared[0])
 
-    def _declared_body(self, status: str, *, problem_ok: bool = False) -> tuple[str, bytes] | None:
+    def _declared_body(
+        self, status: str, *, problem_ok: bool = False, status_code: int | None = None
+    ) -> tuple[str, bytes] | None:
         """(media type, body) of a declared response: its example, else a body generated from its schema (once per
         endpoint, the same for the same seed); None when it declares no JSON content (or, unless problem_ok, when it
         declares problem+json: the usual problem body is then its shape)."""
-        key = f"body:{status}"
+        key = f"body:{status}:{status_code}"
         if key in self._cache:
             cached: tuple[str, bytes] | None = self._cache[key]
             return cached
@@ -385,7 +390,10 @@ class Endpoint:
             media_type = _json_type(content)
             media = _json_media(content) or {}
             if media_type is not None and ("schema" in media or "example" in media or media.get("examples")):
-                found = (media_type, orjson.dumps(self._example_or_sample(media, status)))
+                body = self._example_or_sample(media, status)
+                if status_code is not None:  # a `default` error body: its status members say which status
+                    body = _with_status(body, media.get("schema") or {}, status_code)
+                found = (media_type, orjson.dumps(body))
         self._cache[key] = found
         return found
 
@@ -451,6 +459,23 @@ class _Answer(Exception):
     def __init__(self, response: Response) -> None:
         super().__init__("answer")
         self.response = response
+
+
+STATUS_MEMBERS = ("code", "status", "statusCode", "status_code")
+
+
+def _with_status(body: Any, schema: Schema, status: int) -> Any:
+    """An error body whose integer status members (code, status, ...) hold `status` where their schema allows it."""
+    if not isinstance(body, dict):
+        return body
+    props = schema_properties(merge_all_of(schema))
+    out = dict(body)
+    for name in STATUS_MEMBERS:
+        sub = props.get(name) or {}
+        allowed = "enum" not in sub and sub.get("minimum", status) <= status <= sub.get("maximum", status)
+        if isinstance(out.get(name), int) and sub.get("type") == "integer" and allowed:
+            out[name] = status
+    return out
 
 
 def _fields(query: Query) -> dict[str, Any]:

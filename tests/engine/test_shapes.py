@@ -76,3 +76,10 @@ def test_keyset_paging_links_the_next_page_after_the_last_record(client: TestCli
         page = client.get(page["nextPage"]).json()
         seen += [a["slug"] for a in page["articles"]]
     assert seen == slugs
+
+
+def test_without_a_declared_404_the_default_response_shapes_it_with_the_status(client: TestClient) -> None:
+    response = client.get("/blog/articles/missing")
+    assert response.status_code == 404 and response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert body["code"] == 404 and isinstance(body["message"], str)
