@@ -44,6 +44,17 @@ PRISM = BENCH / "node_modules" / ".bin" / "prism"
 RESULTS = BENCH / "RESULTS.md"
 START, END = "<!-- corpus:start -->", "<!-- corpus:end -->"
 PRISM_START_S = 60.0
+CHECKS = {
+    "ST101": "5xx",
+    "ST103": "undocumented status",
+    "ST104": "no Content-Type",
+    "ST105": "undocumented Content-Type",
+    "ST107": "required header missing",
+    "ST108": "body or header against its schema",
+    "ST202": "schema-valid request rejected",
+    "ST301": "served after DELETE",
+}
+"""Schemathesis failure codes (`schemathesis explain CODE`), as the report names them."""
 
 
 @dataclass
@@ -280,7 +291,8 @@ def render(rows: list[Row], prism: bool, args: argparse.Namespace) -> str:
         "by the same probe (`mock_server/infer/probe.py`): a GET counts when its parameters can be filled (a stored "
         "key for mock-server, else the spec's examples, defaults, enums or a generated value) and it answers 2xx "
         "with a body valid against the schema declared for that status and type (formats not checked). A round trip "
-        "is create -> read (the created record) -> list (it appears) -> delete -> read 404 on every CRUD pair. "
+        "is create -> read (the created record, recognised by a marker written into the create body) -> list (it "
+        "appears) -> delete -> read 404 on every CRUD pair, each answer a 2xx valid as above. "
         f"Contract: `mock-server contract` (Schemathesis, positive mode, writes allowed, {args.max_examples} "
         "examples per operation, seed 42) against mock-server serving the spec in a thread of the bench process; "
         "a failure is one violation found by one check on one operation.",
@@ -315,7 +327,7 @@ def render(rows: list[Row], prism: bool, args: argparse.Namespace) -> str:
     for row in rows:
         checks.update(row.mock.contract_checks)
     if checks:
-        shown = ", ".join(f"{name} {count}" for name, count in checks.most_common())
+        shown = ", ".join(f"{CHECKS.get(name, name)} ({name}) {count}" for name, count in checks.most_common())
         lines += [f"Contract failures by Schemathesis check: {shown}.", ""]
     lines += [
         "mock-server's misses (GETs), by spec:",
