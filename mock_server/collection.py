@@ -60,8 +60,16 @@ class View:
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
-    # null sorts lowest; bools are compared as ints by Python already
-    return (0, 0) if value is None else (1, value)
+    """(rank, value): null lowest, then numbers (bools as ints), strings, and anything else by its JSON, so a field
+    holding several types (an untyped or oneOf schema) still sorts; values of one rank compare as Python compares
+    them."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    return (3, orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
 
 
 class Collection:
@@ -160,14 +168,18 @@ class Collection:
 
     @staticmethod
     def _range(op: str, value: Any, order: list[int], keys: list[tuple[Any, ...]]) -> set[int]:
+        """Values of the parameter's own kind (numbers, strings) in the range; null is never in one."""
+        probe = _sort_key(value)
+        first, end = bisect_left(keys, (probe[0],)), bisect_left(keys, (probe[0] + 1,))
         if op == "gte":
-            return set(order[bisect_left(keys, (1, value)) :])
-        if op == "gt":
-            return set(order[bisect_right(keys, (1, value, _Top())) :])
-        # lt, lte: null (0, 0) sorts below every value and is not "before" anything
-        first_value = bisect_right(keys, (0, 0, _Top()))
-        end = bisect_right(keys, (1, value, _Top())) if op == "lte" else bisect_left(keys, (1, value))
-        return set(order[first_value:end])
+            first = bisect_left(keys, probe)
+        elif op == "gt":
+            first = bisect_right(keys, (*probe, _Top()))
+        elif op == "lte":
+            end = bisect_right(keys, (*probe, _Top()))
+        else:  # lt
+            end = bisect_left(keys, probe)
+        return set(order[first:end])
 
     # --- queries -------------------------------------------------------------------------------------------------
     def run(self, query: Query) -> Page:
@@ -254,10 +266,10 @@ class Collection:
         """Index in the sorted order of the first record after `query.after` (a value of the sort field)."""
         field = query.sort_field or self.resource.key
         _, keys = self._order(field)
-        probe = (1, query.after)
+        probe = _sort_key(query.after)
         if query.descending:  # records whose value is below `after`, i.e. the first bisect_left(keys) ascending
             return n - bisect_left(keys, probe)
-        return bisect_right(keys, (1, query.after, _Top()))
+        return bisect_right(keys, (*probe, _Top()))
 
     # --- views ---------------------------------------------------------------------------------------------------
     def encoded(self, positions: list[int], view: View, join: Callable[[Join, Record], Any]) -> list[bytes]:

@@ -107,3 +107,14 @@ def test_an_array_sort_parameter_sorts_by_its_first_field() -> None:
     coll = Collection(RESOURCE, [{"id": 1, "size": 3}, {"id": 2, "size": 1}, {"id": 3, "size": 2}])
     page = coll.run(Query.from_params(_op(), {"sort": ["-size", "id"]}))
     assert [coll.records[p]["id"] for p in page.positions] == [1, 3, 2]
+
+
+def test_a_field_holding_several_types_sorts_and_ranges_within_each_kind() -> None:
+    values: list[Any] = [3, "b", None, 1.5, "a", True, {"x": 1}, [2]]
+    coll = Collection(RESOURCE, [{"id": i, "size": v} for i, v in enumerate(values)])
+    ids = [coll.records[p]["id"] for p in coll.run(Query.from_params(_op(), {"sort": "size"})).positions]
+    assert [values[i] for i in ids][:6] == [None, True, 1.5, 3, "a", "b"]  # null, numbers, strings, the rest
+    above = coll.run(Query.from_params(_op(), {"min_size": 2}))
+    assert [coll.records[p]["size"] for p in above.positions] == [3]  # numbers only, no strings or objects
+    below = coll.run(Query.from_params(_op(), {"below": "b"}))
+    assert [coll.records[p]["size"] for p in below.positions] == ["a"]
