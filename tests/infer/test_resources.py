@@ -202,3 +202,41 @@ def test_operations_outside_any_resource_respond_and_are_listed() -> None:
     assert mock(inference, "/health", "get") == {"action": "respond"}
     assert "POST /pets/{petId}/cancel: outside any resource" in "\n".join(inference.notes)
     assert "GET /health: outside any resource" in "\n".join(inference.notes)
+
+
+def test_a_response_property_naming_a_field_by_a_variant_is_renamed_in_the_view() -> None:
+    doc = petstore()
+    created = {"type": "object", "required": ["Id"], "properties": {"Id": {"type": "integer"}}}
+    doc["paths"]["/pets"]["post"]["responses"] = ok(created, "201")
+    assert mock(inferred(doc), "/pets", "post")["view"] == {"rename": {"Id": "id"}}
+    assert "view" not in mock(inferred(doc), "/pets/{petId}", "get")  # the record's own names need none
+
+
+def test_form_bodies_and_json_patch_are_answered_as_declared_and_listed() -> None:
+    doc = petstore()
+    doc["paths"]["/pets"]["post"]["requestBody"] = {
+        "content": {"application/x-www-form-urlencoded": {"schema": ref("NewPet")}}
+    }
+    doc["paths"]["/pets/{petId}"]["patch"]["requestBody"] = {
+        "content": {"application/json-patch+json": {"schema": {"type": "array", "items": {"type": "object"}}}}
+    }
+    inference = inferred(doc)
+    assert mock(inference, "/pets", "post") == {"action": "respond"}
+    assert mock(inference, "/pets/{petId}", "patch") == {"action": "respond"}
+    notes = "\n".join(inference.notes)
+    assert "POST /pets: the request body is not a JSON object" in notes
+    assert "PATCH /pets/{petId}: the request body is not a JSON object (merge patch)" in notes
+
+
+def test_path_parameters_that_scope_nothing_are_listed() -> None:
+    doc = petstore()
+    doc["paths"] = {
+        f"/accounts/{{accountId}}{path}": {
+            **item,
+            "parameters": [path_param("accountId", "string"), *item.get("parameters", [])],
+        }
+        for path, item in doc["paths"].items()
+    }
+    inference = inferred(doc)
+    assert mock(inference, "/accounts/{accountId}/pets", "get")["action"] == "list"  # no accounts resource to scope by
+    assert any("path parameter 'accountId': not used to scope the records" in note for note in inference.notes)
