@@ -125,3 +125,29 @@ def test_patterns_with_alternation_anchors_lookaheads_and_negated_classes(tmp_pa
         make = compile_pattern(pattern)
         rng = random.Random(3)
         assert all(re.search(pattern, make(rng)) for _ in range(200)), pattern
+
+
+def test_generated_bytes_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "people.yaml"
+    path.write_text(yaml.safe_dump(people()), encoding="utf-8")
+    script = (
+        "import sys, hashlib; from pathlib import Path; from mock_server.specs import Spec; "
+        "from mock_server.model import ApiModel; from mock_server.dataset import generate_dataset, dump_dataset; "
+        "m = ApiModel.from_spec(Spec.from_file(Path(sys.argv[1]))); "
+        "print(hashlib.sha256(dump_dataset(generate_dataset(m, count=20))).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(path)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
