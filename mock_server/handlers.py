@@ -32,7 +32,7 @@ from mock_server.errors import (
     ProblemType,
     SpecError,
 )
-from mock_server.generate.schema import merge_all_of, type_of
+from mock_server.generate.schema import merge_all_of, non_null, type_of
 from mock_server.model import ApiModel, Filter, Operation, response_schema, schema_properties
 from mock_server.query import InvalidCursor, Page, Query, encode_cursor
 from mock_server.sample import Sampler
@@ -44,6 +44,7 @@ JSON = "application/json"
 CONFLICT = ProblemType("conflict", "Conflict", 409)
 INT_RANGE = (-(2**63), 2**64 - 1)
 """The integers orjson encodes."""
+WRITE_ACTIONS = frozenset({"create", "replace", "patch", "delete"})
 KEY_ATTEMPTS = 100
 """Generated keys tried before a create gives up on a schema whose keys are (nearly) used up."""
 
@@ -60,6 +61,8 @@ class Endpoint:
     base_view: View
     seed: int = 42
     shows_record: bool = True
+    answer_required: tuple[tuple[str, Schema], ...] = ()
+    """Required properties of a single-record answer (not the vendors' read/update), filled in where missing."""
     """The answer of a record action is the record's view (an object response); else the declared body."""
     request_body: Schema = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -81,6 +84,8 @@ class Endpoint:
         if not op.item_properties and op.resource and type_of(answer_schema) == "object":
             # a free-form object answer: the whole record
             view = View(properties=tuple(schema_properties(api.resources[op.resource].schema)), join_names=join_names)
+        required = set(answer_schema.get("required") or []) if op.action in WRITE_ACTIONS else set()
+        answer_props = schema_properties(answer_schema)
         return cls(
             api=api,
             op=op,
@@ -90,6 +95,7 @@ class Endpoint:
             base_view=view,
             seed=seed,
             shows_record=shows_record,
+            answer_required=tuple((n, answer_props[n]) for n in answer_props if n in required),
             request_body=body_schema if isinstance(body_schema, dict) else {},
         )
 
@@ -230,7 +236,20 @@ class Endpoint:
             if declared is not None:
                 return Response(declared[1], status, headers, media_type=declared[0])
         (body,) = self.store.encode(self.api.name, self.op.resource, [pos], self._view(params))
+        if self.answer_required:
+            body = self._completed(body)
         return Response(self._envelope(body), status, headers, media_type=media_type)
+
+    def _completed(self, body: bytes) -> bytes:
+        """The view with the properties the answer requires but the record lacks (vtex answers a create with an
+        `Href` no record has) generated from the answer's schema."""
+        view = orjson.loads(body)
+        missing = [(name, sub) for name, sub in self.answer_required if name not in view]
+        if not missing or not isinstance(view, dict):
+            return body
+        for name, sub in missing:
+            view[name] = self._make(sub, f"{self.op.operation_id}/answer/{name}")
+        return orjson.dumps(view)
 
     def _update(self, pos: int, body: Any) -> int:
         update = self.op.update
@@ -257,6 +276,15 @@ class Endpoint:
         if data and set(fields) == {data} and isinstance(fields[data], dict):
             fields = dict(fields[data])
         resource = self._coll.resource
+        record_props = schema_properties(resource.schema)
+        sent = self._request_properties()
+        # a member the request types differently (hubspot's associations: a list sent, a map stored) is another
+        # representation of it: the record keeps its own (generated where it needs one)
+        fields = {
+            k: v
+            for k, v in fields.items()
+            if k not in sent or k not in record_props or _same_kind(sent[k], record_props[k])
+        }
         if resource.schema.get("additionalProperties") in (None, False):
             known = {*schema_properties(resource.schema), *resource.hidden}
             if resource.parent is not None:
@@ -266,6 +294,14 @@ class Endpoint:
         if where is not None:
             raise ProblemError(BAD_REQUEST, f"The request body holds an integer beyond 64 bits at {where or '/'}")
         return fields
+
+    def _request_properties(self) -> dict[str, Schema]:
+        """The request body schema's properties, inside the response's envelope where the body comes in one."""
+        props = schema_properties(self.request_body)
+        data = self.op.envelope.data if self.op.envelope is not None else None
+        if data and set(props) == {data}:
+            props = schema_properties(merge_all_of(props[data]))
+        return props
 
     def _create(self, params: dict[str, Any]) -> Response:
         body = self._incoming(params.get("body"))
@@ -285,7 +321,7 @@ class Endpoint:
             raise ProblemError(
                 CONFLICT, f"A {self.op.resource} record with {resource.key} {record[resource.key]!r} exists"
             )
-        declared = schema_properties(self.request_body)
+        declared = self._request_properties()
         required = set(resource.schema.get("required") or [])
         for name, sub in props.items():
             server_side = sub.get("readOnly") is True or (name in required and name not in declared)
@@ -324,10 +360,14 @@ class Endpoint:
         if self.op.action == "patch":
             new = _merge_patch(old, body)
         else:
-            declared = schema_properties(self.request_body)
+            declared = self._request_properties()
             new = copy.deepcopy(body)
             for name, sub in schema_properties(resource.schema).items():
-                kept = sub.get("readOnly") is True or (declared and name not in declared)
+                kept = (
+                    sub.get("readOnly") is True
+                    or (declared and name not in declared)
+                    or (name in declared and not _same_kind(declared[name], sub))  # sent in another representation
+                )
                 if kept and name in old and name not in new:
                     new[name] = old[name]
             for name in resource.hidden:
@@ -462,6 +502,15 @@ class _Answer(Exception):
 
 
 STATUS_MEMBERS = ("code", "status", "statusCode", "status_code")
+
+
+def _same_kind(one: Schema, other: Schema) -> bool:
+    """Whether two schemas describe the same kind of JSON value (an untyped schema is any kind)."""
+    kinds = []
+    for schema in (non_null(one), non_null(other)):
+        typed = any(k in schema for k in ("type", "properties", "items", "additionalProperties"))
+        kinds.append(type_of(schema) if typed else None)
+    return None in kinds or kinds[0] == kinds[1] or {"integer", "number"} >= set(kinds)
 
 
 def _with_status(body: Any, schema: Schema, status: int) -> Any:
