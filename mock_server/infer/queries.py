@@ -26,7 +26,19 @@ TOTAL_NAMES = frozenset(
     {"total", "count", "totalcount", "totalresults", "totalitems", "totalrecords", "totalelements", "totalsize"}
 )
 NEXT_NAMES = frozenset(
-    {"next", "nextcursor", "nextpagetoken", "nexttoken", "nextpage", "cursor", "continuationtoken", "nextlink"}
+    {
+        "next",
+        "nextcursor",
+        "nextpagetoken",
+        "nexttoken",
+        "nextpage",
+        "cursor",
+        "continuationtoken",
+        "nextlink",
+        "nexturl",
+        "nextpageurl",
+        "nextpagelink",
+    }
 )
 SINCE_NAMES = {"since": "gte", "until": "lte"}
 _RANGE_OPS = {
@@ -106,9 +118,7 @@ def list_semantics(op: Op, resource: Candidate, envelope: dict[str, Any]) -> Lis
     if sort:
         out.mock["sort"] = sort
     if paging:
-        out.mock["paging"] = paging
-        if paging["style"] != "cursor":
-            envelope.pop("next", None)
+        out.mock["paging"] = paging  # next: the cursor (cursor paging) or the next page's URL (offset paging)
     else:
         envelope.pop("next", None)
     if envelope.get("data"):

@@ -152,8 +152,10 @@ def test_an_envelope_with_one_array_a_total_and_a_next_cursor() -> None:
     }
     cursor = [query("limit", INT), query("after")]
     assert list_mock(cursor, envelope)["envelope"] == {"data": "results", "total": "totalCount", "next": "next_cursor"}
-    # offset paging has no cursor to put in `next`
-    assert list_mock([query("limit", INT)], envelope)["envelope"] == {"data": "results", "total": "totalCount"}
+    # offset paging: `next` holds the next page's URL; without paging there is no next page
+    offset = [query("limit", INT), query("offset", INT)]
+    assert list_mock(offset, envelope)["envelope"] == {"data": "results", "total": "totalCount", "next": "next_cursor"}
+    assert list_mock([], envelope)["envelope"] == {"data": "results", "total": "totalCount"}
 
 
 def test_of_several_arrays_the_well_named_one_holds_the_records() -> None:
