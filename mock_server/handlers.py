@@ -505,12 +505,18 @@ STATUS_MEMBERS = ("code", "status", "statusCode", "status_code")
 
 
 def _same_kind(one: Schema, other: Schema) -> bool:
-    """Whether two schemas describe the same kind of JSON value (an untyped schema is any kind)."""
-    kinds = []
-    for schema in (non_null(one), non_null(other)):
-        typed = any(k in schema for k in ("type", "properties", "items", "additionalProperties"))
-        kinds.append(type_of(schema) if typed else None)
-    return None in kinds or kinds[0] == kinds[1] or {"integer", "number"} >= set(kinds)
+    """Whether two schemas describe the same kind of JSON value, arrays by their items too (ids sent, objects
+    stored are two kinds); an untyped schema is any kind."""
+    one, other = non_null(one), non_null(other)
+    kinds = [
+        type_of(schema) if any(k in schema for k in ("type", "properties", "items", "additionalProperties")) else None
+        for schema in (one, other)
+    ]
+    if None in kinds or {"integer", "number"} >= set(kinds):
+        return True
+    if kinds[0] != kinds[1]:
+        return False
+    return kinds[0] != "array" or _same_kind(one.get("items") or {}, other.get("items") or {})
 
 
 def _with_status(body: Any, schema: Schema, status: int) -> Any:
