@@ -50,7 +50,11 @@ PROBES: dict[str, tuple[str, dict[str, str]]] = {
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {', '.join(PARTS)}")
+    p.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help=f"comma-separated subset of {', '.join(PARTS)}; 'none' re-renders RESULTS.md from OUT/scale.json",
+    )
     p.add_argument("--gen-count", type=int, default=100_000, help="orders per API for the generation part")
     p.add_argument("--start-counts", default="10000,100000", help="orders per API for the start-up part")
     p.add_argument("--growth-counts", default="1000,100000", help="small and large count of the growth part")
@@ -307,12 +311,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     saved = args.out / "scale.json"
     results: dict[str, Any] = json.loads(saved.read_text()) if saved.exists() else {}
-    results.update(
-        when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        load=round(os.getloadavg()[0], 1),
-        duration=args.duration,
-        connections=args.connections,
-    )
+    if parts & set(PARTS) or "when" not in results:  # only re-rendering keeps the figures' time and load
+        results.update(
+            when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            load=round(os.getloadavg()[0], 1),
+            duration=args.duration,
+            connections=args.connections,
+        )
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
     if "generation" in parts:
         results["generation"] = run_generation(args.gen_count, args.out)

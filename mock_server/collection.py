@@ -20,6 +20,8 @@ from mock_server.types import Record
 
 _MISSING = object()
 MATCH_CACHE_SIZE = 256
+RANKED_CACHE_SIZE = 32
+"""Sorted candidate lists kept per collection (each at most an eighth of the collection)."""
 """Filter results (unions, ranges) kept per collection; cleared on every write and when full."""
 
 
@@ -83,6 +85,8 @@ class Collection:
         self._orders: dict[str, tuple[list[int], list[tuple[Any, ...]]]] = {}
         self._encoded: dict[View, list[bytes | None]] = {}
         self._matches: dict[tuple[str, str, Any], frozenset[int] | set[int]] = {}
+        self._ranked: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+        """A selective filter's records as (rank, position) in a sort order, per (filters, order), until a write."""
         self._deleted: set[int] = set()
         """Positions of deleted records: positions never move, so every index and cache stays addressable."""
         for pos, record in enumerate(records):
@@ -206,9 +210,8 @@ class Collection:
         wanted = None if limit is None else query.skip + limit
         probe = wanted + 1 if wanted is not None and query.want_more else wanted  # one more: does a next page exist?
         picked: list[int] = []
-        if len(candidates) * 8 < len(order):  # selective filter: sort the few candidates by rank
-            rank = self._rank(query)
-            ranked = sorted((rank[p], p) for p in candidates)
+        if len(candidates) * 8 < len(order):  # selective filter: the few candidates by rank (sorted once)
+            ranked = self._ranked_candidates(query, candidates)
             if start:
                 ranked = ranked[bisect_left(ranked, (start, -1)) :]
             picked = [p for _, p in ranked[:probe]]
@@ -249,6 +252,18 @@ class Collection:
             cached = (order[::-1], [])
             self._orders[cache_key] = cached
         return cached[0]
+
+    def _ranked_candidates(self, query: Query, candidates: frozenset[int] | set[int]) -> list[tuple[int, int]]:
+        # sorting the candidates is O(c log c) per request: 12,000 of 100,000 orders cost milliseconds each time
+        field = query.sort_field or self.resource.key
+        key = (tuple((f.op, f.field, _hashable(v)) for f, v in query.filters), field, query.descending)
+        ranked = self._ranked.get(key)
+        if ranked is None:
+            if len(self._ranked) >= RANKED_CACHE_SIZE:
+                self._ranked.clear()
+            rank = self._rank(query)
+            ranked = self._ranked[key] = sorted((rank[p], p) for p in candidates)
+        return ranked
 
     def _rank(self, query: Query) -> list[int]:
         field = query.sort_field or self.resource.key
@@ -318,6 +333,7 @@ class Collection:
                 index.setdefault(value, set()).add(pos)
         self._orders.clear()  # every sort order (and rank) gains the record
         self._matches.clear()
+        self._ranked.clear()
         for cache in self._encoded.values():
             cache.append(None)
         return pos
@@ -333,6 +349,7 @@ class Collection:
                 index.get(value, set()).discard(pos)
         self._orders.clear()
         self._matches.clear()
+        self._ranked.clear()
         for cache in self._encoded.values():
             cache[pos] = None
 
@@ -352,6 +369,7 @@ class Collection:
             if key.lstrip("#-").split(".")[0].removesuffix("[]") in changed:
                 del self._orders[key]
         self._matches.clear()
+        self._ranked.clear()
         for cache in self._encoded.values():
             cache[pos] = None
 
