@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from connexion.exceptions import BadRequestProblem, ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.resolver import Resolution, Resolver
@@ -81,6 +82,8 @@ class Runtime:
     """The --state file, checkpointed on a clean stop."""
     operation_ids: dict[str, str] = field(default_factory=dict)
     """The spec's operationId (or "METHOD path") of each operation by the id connexion routes it by."""
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    """The Endpoint of each operation by the id connexion routes it by (for its declared error shapes)."""
     resilience: Resilience = field(default_factory=Resilience)
     """The active fault rules and rate limits (mock_server.faults)."""
 
@@ -190,6 +193,7 @@ class _EndpointResolver(Resolver):  # type: ignore[misc]
 
         routed_id = f"{self.model.name}:{operation.method.upper()} {operation.path}"
         self.runtime.operation_ids[routed_id] = op_id
+        self.runtime.endpoints[routed_id] = endpoint
         return Resolution(handle, routed_id)
 
 
@@ -242,6 +246,29 @@ def _connexion_problem(request: ConnexionRequest, exc: ProblemException) -> Conn
     )
 
 
+def _declared_error(
+    runtime: Runtime, handler: Callable[[ConnexionRequest, Any], ConnexionResponse]
+) -> Callable[[ConnexionRequest, Any], ConnexionResponse]:
+    """A 4xx in the shape its operation declares for that status where that is JSON and not problem+json (a plain
+    spec's Error object; the vendor specs declare problem+json, so theirs are unchanged), else `handler`'s."""
+
+    def handle(request: ConnexionRequest, exc: Any) -> ConnexionResponse:
+        response = handler(request, exc)
+        routing = (request.scope.get("extensions") or {}).get("connexion_routing") or {}
+        endpoint = runtime.endpoints.get(str(routing.get("operation_id", "")))
+        if endpoint is None or not 400 <= response.status_code < 500:
+            return response
+        detail = orjson.loads(response.body).get("detail", "") if response.body else ""
+        declared = endpoint.declared_error(response.status_code, str(detail))
+        if declared is None:
+            return response
+        return ConnexionResponse(
+            status_code=response.status_code, body=declared[1], content_type=declared[0], headers=response.headers
+        )
+
+    return handle
+
+
 def _unhandled(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     log.error("unhandled error in %s %s", request.scope.get("method"), request.scope.get("path"), exc_info=exc)
     return _problem_response(INTERNAL.status, INTERNAL.title, "The mock failed to answer this request; see its log")
@@ -272,8 +299,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
             security_map=security_map(settings.auth.for_api(name)),
             validator_map=VALIDATORS,
         )
-    inner.add_error_handler(BadRequestProblem, _bad_request)
-    inner.add_error_handler(ProblemException, _connexion_problem)
+    inner.add_error_handler(BadRequestProblem, _declared_error(runtime, _bad_request))
+    inner.add_error_handler(ProblemException, _declared_error(runtime, _connexion_problem))
     inner.add_error_handler(Exception, _unhandled)
     inner.add_error_handler(HTTPException, _routing_error(routes))
     return MockApp(FaultMiddleware(inner, runtime), runtime, routes)

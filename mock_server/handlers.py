@@ -220,12 +220,26 @@ class Endpoint:
     def _not_found(self, detail: str) -> None:
         """404: the operation's declared 404 body where it declares a JSON one (not problem+json), else that of its
         `default` response when it declares no 404, else a problem."""
-        declared = self._declared_body("404")
-        if declared is None and "404" not in self.responses:
-            declared = self._declared_body("default", status_code=404)
+        declared = self.declared_error(404, detail)
         if declared is None:
             raise ProblemError(NOT_FOUND, detail)
         raise _Answer(Response(declared[1], 404, media_type=declared[0]))
+
+    def declared_error(self, status: int, detail: str) -> tuple[str, bytes] | None:
+        """(media type, body) of an error in the shape the operation declares for its status (else for `default`,
+        when the status is not declared): the example, else a generated body, with its integer status members
+        (code, status) set to the status and its message members (message, detail, error) to `detail`; None where
+        no JSON shape other than problem+json is declared (the usual problem body is the answer then)."""
+        name = str(status) if str(status) in self.responses else "default"
+        try:
+            declared = self._declared_body(name)
+        except ProblemError:  # a declared schema the generator cannot fill: the usual problem body
+            return None
+        if declared is None:
+            return None
+        schema = (_json_media((self.responses.get(name) or {}).get("content") or {}) or {}).get("schema") or {}
+        body = _with_message(_with_status(orjson.loads(declared[1]), schema, status), schema, detail)
+        return declared[0], orjson.dumps(body)
 
     def _answer(self, pos: int, params: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> Response:
         media_type = self._media_type(status)
@@ -414,13 +428,11 @@ class Endpoint:
             return Response(None, status)
         return Response(declared[1], status, media_type=declared[0])
 
-    def _declared_body(
-        self, status: str, *, problem_ok: bool = False, status_code: int | None = None
-    ) -> tuple[str, bytes] | None:
+    def _declared_body(self, status: str, *, problem_ok: bool = False) -> tuple[str, bytes] | None:
         """(media type, body) of a declared response: its example, else a body generated from its schema (once per
         endpoint, the same for the same seed); None when it declares no JSON content (or, unless problem_ok, when it
         declares problem+json: the usual problem body is then its shape)."""
-        key = f"body:{status}:{status_code}"
+        key = f"body:{status}"
         if key in self._cache:
             cached: tuple[str, bytes] | None = self._cache[key]
             return cached
@@ -430,10 +442,7 @@ class Endpoint:
             media_type = _json_type(content)
             media = _json_media(content) or {}
             if media_type is not None and ("schema" in media or "example" in media or media.get("examples")):
-                body = self._example_or_sample(media, status)
-                if status_code is not None:  # a `default` error body: its status members say which status
-                    body = _with_status(body, media.get("schema") or {}, status_code)
-                found = (media_type, orjson.dumps(body))
+                found = (media_type, orjson.dumps(self._example_or_sample(media, status)))
         self._cache[key] = found
         return found
 
@@ -502,6 +511,21 @@ class _Answer(Exception):
 
 
 STATUS_MEMBERS = ("code", "status", "statusCode", "status_code")
+MESSAGE_MEMBERS = ("message", "detail", "error_description", "error")
+
+
+def _with_message(body: Any, schema: Schema, detail: str) -> Any:
+    """An error body whose plain string message members say what was wrong (clipped to their maxLength)."""
+    if not isinstance(body, dict) or not detail:
+        return body
+    props = schema_properties(merge_all_of(schema))
+    out = dict(body)
+    for name in MESSAGE_MEMBERS:
+        sub = props.get(name) or {}
+        plain = sub.get("type") == "string" and not any(k in sub for k in ("enum", "pattern", "format"))
+        if plain and name in out and len(detail) >= sub.get("minLength", 0):
+            out[name] = detail[: sub.get("maxLength", len(detail))]
+    return out
 
 
 def _same_kind(one: Schema, other: Schema) -> bool:

@@ -96,3 +96,13 @@ def test_a_write_answer_gets_the_required_properties_no_record_holds(client: Tes
     assert body["views"] == 3
     # so are tags sent as names and stored as objects
     assert client.get("/blog/articles/hello").json() == {"slug": "hello", "title": "New", "views": 3, "tags": tags}
+
+
+def test_a_4xx_comes_in_the_error_shape_the_operation_declares(client: TestClient) -> None:
+    client.post("/blog/articles", json={"article": {"slug": "hello", "title": "Hi"}})
+    response = client.put("/blog/articles/hello", json={"title": 5})  # connexion's request validation
+    assert response.status_code == 400 and response.headers["content-type"] == "application/json"
+    assert response.json()["code"] == 400 and "title" in response.json()["message"]
+    # an operation declaring no 400 answers the usual problem
+    response = client.post("/blog/articles", json={"article": {"slug": "no", "title": 5}})
+    assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
