@@ -423,10 +423,34 @@ class Endpoint:
     # --- generated bodies ----------------------------------------------------------------------------------------
     def _respond(self) -> Response:
         status = self.op.status
-        declared = self._declared_body(str(status), problem_ok=True)
+        declared = self._declared_body(str(status), problem_ok=True) or self._declared_text(str(status))
         if declared is None:
             return Response(None, status)
         return Response(declared[1], status, media_type=declared[0])
+
+    def _declared_text(self, status: str) -> tuple[str, bytes] | None:
+        """(media type, body) of a response declared only in other types (text/plain, text/html, binary): its
+        string example, else a generated string (empty bytes for binary), once per endpoint."""
+        key = f"text:{status}"
+        if key not in self._cache:
+            self._cache[key] = self._text_body(status)
+        cached: tuple[str, bytes] | None = self._cache[key]
+        return cached
+
+    def _text_body(self, status: str) -> tuple[str, bytes] | None:
+        content = (self.responses.get(status) or {}).get("content") or {}
+        media_type = next(iter(content), None)
+        if media_type is None or media_type in ("*/*", "application/*"):
+            return None
+        media = content[media_type] or {}
+        schema = media.get("schema") or {}
+        example = media.get("example", schema.get("example") if isinstance(schema, dict) else None)
+        if isinstance(example, str):
+            return media_type, example.encode()
+        if not isinstance(schema, dict) or schema.get("format") == "binary" or type_of(schema) != "string":
+            return media_type, b""
+        value = self._make(schema, f"{self.op.operation_id}/{status}/text")
+        return media_type, str(value).encode()
 
     def _declared_body(self, status: str, *, problem_ok: bool = False) -> tuple[str, bytes] | None:
         """(media type, body) of a declared response: its example, else a body generated from its schema (once per

@@ -106,3 +106,12 @@ def test_a_4xx_comes_in_the_error_shape_the_operation_declares(client: TestClien
     # an operation declaring no 400 answers the usual problem
     response = client.post("/blog/articles", json={"article": {"slug": "no", "title": 5}})
     assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
+
+
+def test_respond_answers_text_responses_in_their_own_media_type(client: TestClient) -> None:
+    health = client.get("/blog/health")
+    assert (health.status_code, health.text) == (200, "OK")
+    assert health.headers["content-type"].startswith("text/plain")
+    robots = client.get("/blog/robots.txt")
+    assert robots.status_code == 200 and len(robots.text) >= 3
+    assert client.get("/blog/robots.txt").text == robots.text
