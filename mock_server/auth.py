@@ -114,18 +114,28 @@ def security_map(auth: ApiAuth) -> dict[str, type]:
     bearer = _handler(BearerSecurityHandler, check_bearer)
     return {
         "bearer": bearer,
-        "apiKey": _handler(ApiKeySecurityHandler, check_apikey),
+        "apiKey": _handler(ApiKeySecurityHandler, check_apikey, get_cookie_value=staticmethod(cookie_value)),
         "basic": _handler(BasicSecurityHandler, check_basic),
         "oauth2": _scoped_handler(check_oauth),
         "openIdConnect": _scoped_handler(check_oauth),
     }
 
 
-def _handler(base: type, check: Callable[..., TokenInfo | None]) -> type:
+def _handler(base: type, check: Callable[..., TokenInfo | None], **members: Any) -> type:
     def _resolve_func(self: object, security_scheme: object) -> Callable[..., TokenInfo | None]:
         return check
 
-    return type(f"Mock{base.__name__}", (base,), {"_resolve_func": _resolve_func})
+    return type(f"Mock{base.__name__}", (base,), {"_resolve_func": _resolve_func, **members})
+
+
+def cookie_value(cookies: str | None, name: str) -> str | None:
+    """The value of one cookie of a Cookie header, None if absent. connexion parses the header with SimpleCookie,
+    which raises on any pair it finds malformed (a 500); pairs are read one by one here and malformed ones skipped."""
+    for pair in (cookies or "").split(";"):
+        key, sep, value = pair.strip().partition("=")
+        if sep and key.strip() == name:
+            return value.strip().strip('"')
+    return None
 
 
 def _scoped_handler(make_check: Callable[[list[str]], Callable[[str], TokenInfo | None]]) -> type:

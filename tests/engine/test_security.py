@@ -105,3 +105,9 @@ def test_contract_runs_send_each_scheme_its_credential(scheme: dict[str, Any], e
     from mock_server.contract.options import Credentials
 
     assert Credentials(token="user:pw").for_scheme(scheme) == entry
+
+
+def test_a_malformed_cookie_header_is_read_pair_by_pair(serve: Serve) -> None:
+    client = serve("secure.yaml")
+    assert client.get("/secure/cookie", headers={"Cookie": "a=b'c#d{; $&Yt=; session=k"}).status_code == 200
+    assert client.get("/secure/cookie", headers={"Cookie": "GuNn=7'Fn#Hx{4; $&YtAlOuEc0+F67="}).status_code == 401
