@@ -53,6 +53,7 @@ CHECKS = {
     "ST108": "body or header against its schema",
     "ST202": "schema-valid request rejected",
     "ST301": "served after DELETE",
+    "ST302": "404 for a created resource",
 }
 """Schemathesis failure codes (`schemathesis explain CODE`), as the report names them."""
 
