@@ -287,7 +287,8 @@ class Endpoint:
         it declares additionalProperties; 400 for an integer the store cannot hold."""
         fields: dict[str, Any] = _object_body(body)
         data = self.op.envelope.data if self.op.envelope is not None else None
-        if data and set(fields) == {data} and isinstance(fields[data], dict):
+        wrapped = data in schema_properties(self.request_body) or set(fields) == {data}
+        if data and wrapped and isinstance(fields.get(data), dict):
             fields = dict(fields[data])
         resource = self._coll.resource
         record_props = schema_properties(resource.schema)

@@ -37,8 +37,9 @@ UNSUPPORTED = (
     "$defs",
 )
 """Schema keywords of 3.1 (JSON Schema 2020-12) that OpenAPI 3.0 cannot express."""
-DROPPED = ("$schema", "$id", "$anchor", "$comment", "contentMediaType", "contentEncoding", "contentSchema")
-"""Annotations without effect on validation or generation: dropped."""
+DROPPED = ("$schema", "$id", "$anchor", "$comment", "contentMediaType", "contentEncoding", "contentSchema", "nullable")
+"""Annotations without effect on validation or generation, and `nullable`, which 3.1 does not know (a 3.0 habit a 3.1
+validator ignores: null is allowed by a "null" type only): dropped."""
 HARMLESS_REF_SIBLINGS = frozenset({"description", "summary", "title", "$comment", "deprecated"})
 _TYPES = ("string", "number", "integer", "boolean", "array", "object")
 

@@ -88,6 +88,7 @@ def test_openapi_31_is_served_with_its_constructs_converted(serve: Serve) -> Non
         ({"$ref": "#/x", "description": "d"}, {"$ref": "#/x"}),
         ({"$ref": "#/x", "maxLength": 3}, {"allOf": [{"$ref": "#/x"}], "maxLength": 3}),
         ({"type": "null"}, {"nullable": True, "enum": [None]}),
+        ({"type": "string", "nullable": True}, {"type": "string"}),  # nullable is no 3.1 keyword
     ],
 )
 def test_31_schema_conversions(schema: dict[str, Any], converted: dict[str, Any]) -> None:
