@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +22,11 @@ pytest_plugins = ["tests.hardening.report"]
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+# Generated datasets (serve --seed/--count) are cached in a directory of the test run, never the user's.
+if "MOCK_SERVER_CACHE_DIR" not in os.environ:
+    os.environ["MOCK_SERVER_CACHE_DIR"] = tempfile.mkdtemp(prefix="mock-server-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["MOCK_SERVER_CACHE_DIR"], ignore_errors=True)
 
 # connexion logs every 4xx it renders at WARNING: expected in these tests, noise in the output
 logging.getLogger("connexion.middleware.exceptions").setLevel(logging.ERROR)

@@ -37,18 +37,23 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
 
     from mock_server.cli import _build_app
 
-    app = _build_app(args, settings, reload=False)  # every problem surfaces here, before a worker starts
+    shared = Path(tempfile.mkdtemp(prefix="mock-server-workers-"))
+    state_path = settings.state_file or shared / "state.db"
+    try:
+        SharedState(state_path).close()  # the change log exists before the first worker writes
+        # every problem surfaces here, before a worker starts; the banner names the shared state file
+        app = _build_app(args, dataclasses.replace(settings, state_file=state_path), reload=False)
+    except BaseException:
+        shutil.rmtree(shared, ignore_errors=True)
+        raise
     if app.runtime.state is not None:
         app.runtime.state.close()
     del app
     gc.collect()
-    shared = Path(tempfile.mkdtemp(prefix="mock-server-workers-"))
-    state_path = settings.state_file or shared / "state.db"
-    SharedState(state_path).close()  # the change log exists before the first worker writes
     os.environ[_ARGV] = "\x1f".join(sys.argv[1:])
     os.environ[_STATE] = str(state_path)
     os.environ[_JOURNAL] = str(shared / "journal.db")
-    sys.stdout.write(f"serve --workers {args.workers}: the processes share the state in {state_path}\n")
+    sys.stdout.write(f"workers      {args.workers} processes share the writes and the journal\n")
     sys.stdout.flush()
     try:
         uvicorn.run(
