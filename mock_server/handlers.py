@@ -37,6 +37,7 @@ from mock_server.model import ApiModel, Filter, Operation, response_schema, sche
 from mock_server.query import InvalidCursor, Page, Query, encode_cursor
 from mock_server.sample import Sampler
 from mock_server.scenarios import Preferences, pick_response
+from mock_server.specs import to_json_schema
 from mock_server.store import Store
 from mock_server.types import Record, Schema
 
@@ -251,18 +252,27 @@ class Endpoint:
                 return Response(declared[1], status, headers, media_type=declared[0])
         (body,) = self.store.encode(self.api.name, self.op.resource, [pos], self._view(params))
         if self.answer_required:
-            body = self._completed(body)
+            body = self._completed(body, params.get("body"))
         return Response(self._envelope(body), status, headers, media_type=media_type)
 
-    def _completed(self, body: bytes) -> bytes:
+    def _completed(self, body: bytes, sent: Any) -> bytes:
         """The view with the properties the answer requires but the record lacks (vtex answers a create with an
-        `Href` no record has) generated from the answer's schema."""
+        `Href` no record has): what the request sent for them where it sent the same kind of value, else generated
+        from the answer's schema."""
         view = orjson.loads(body)
         missing = [(name, sub) for name, sub in self.answer_required if name not in view]
         if not missing or not isinstance(view, dict):
             return body
+        data = self.op.envelope.data if self.op.envelope is not None else None
+        if data and isinstance(sent, dict) and isinstance(sent.get(data), dict):
+            sent = sent[data]
+        sent = sent if isinstance(sent, dict) else {}
+        declared = self._request_properties()
         for name, sub in missing:
-            view[name] = self._make(sub, f"{self.op.operation_id}/answer/{name}")
+            if name in sent and name in declared and _fits(sent[name], sub):
+                view[name] = sent[name]
+            else:
+                view[name] = self._make(sub, f"{self.op.operation_id}/answer/{name}")
         return orjson.dumps(view)
 
     def _update(self, pos: int, body: Any) -> int:
@@ -551,6 +561,11 @@ def _with_message(body: Any, schema: Schema, detail: str) -> Any:
         if plain and name in out and len(detail) >= sub.get("minLength", 0):
             out[name] = detail[: sub.get("maxLength", len(detail))]
     return out
+
+
+def _fits(value: Any, schema: Schema) -> bool:
+    """Whether a value is valid against a (resolved OpenAPI) schema."""
+    return bool(jsonschema_rs.Draft4Validator(to_json_schema(schema)).is_valid(value))
 
 
 def _same_kind(one: Schema, other: Schema) -> bool:

@@ -115,3 +115,10 @@ def test_respond_answers_text_responses_in_their_own_media_type(client: TestClie
     robots = client.get("/blog/robots.txt")
     assert robots.status_code == 200 and len(robots.text) >= 3
     assert client.get("/blog/robots.txt").text == robots.text
+
+
+def test_a_required_answer_property_no_record_holds_echoes_what_was_sent(serve: Serve) -> None:
+    client = serve("blog.yaml")
+    client.post("/blog/articles", json={"article": {"slug": "hello", "title": "Hi"}})
+    sent = client.put("/blog/articles/hello", json={"title": "New", "href": "https://example.com/hello"})
+    assert sent.status_code == 200 and sent.json()["href"] == "https://example.com/hello"
