@@ -4,6 +4,7 @@ order by the client that waited for its acknowledgement, one journal, one reset,
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -54,12 +55,16 @@ def _worker(response: httpx.Response) -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     state = tmp_path_factory.mktemp("workers") / "state.db"
+    yield from _serve(["--state", str(state)], state)
+
+
+def _serve(extra: list[str], state: Path, stdout: int | None = subprocess.DEVNULL) -> Iterator[Server]:
     port = _free_port()
     argv = [sys.executable, "-m", "mock_server", "serve", "--api", "printlounge", "--port", str(port)]
     process = subprocess.Popen(
-        [*argv, "--workers", "2", "--state", str(state), "--quiet"],
+        [*argv, "--workers", "2", *extra, "--quiet"],
         cwd=ROOT_DIR,
-        stdout=subprocess.DEVNULL,
+        stdout=stdout,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
@@ -177,3 +182,22 @@ def test_a_killed_worker_is_replaced_and_the_writes_survive(server: Server) -> N
         assert seen == 5151
         workers.add(worker)
     assert server.process.poll() is None
+
+
+def test_without_state_the_workers_share_a_temporary_file_removed_at_exit(tmp_path: Path) -> None:
+    serving = _serve([], tmp_path, stdout=subprocess.PIPE)
+    server = next(serving)
+    code = CODES[45]
+    crossed = 0
+    for value in range(6000, 6010):
+        writer = _set(server, code, value)
+        seen, reader = _status(server, code)
+        assert seen == value
+        crossed += reader != writer
+    assert crossed > 0, "no read landed on the other worker"
+    next(serving, None)  # stops the server (SIGTERM)
+    assert server.process.stdout is not None
+    banner = server.process.stdout.read().decode()
+    shared = re.search(r"writes persisted in (\S+)/state\.db", banner)
+    assert shared is not None, banner
+    assert not Path(shared[1]).exists()
