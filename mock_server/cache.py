@@ -108,8 +108,9 @@ def _read(path: Path) -> dict[str, Any] | None:
     except OSError as exc:
         log.warning("cannot read the dataset cache %s: %s; generating", path, exc.strerror or exc)
         return None
-    head, _, payload = data.partition(b"\n")
-    if not head.startswith(MAGIC) or head[len(MAGIC) :] != _checksum(payload):
+    cut = data.find(b"\n")
+    head, payload = data[: max(cut, 0)], memoryview(data)[cut + 1 :]  # a view: no copy of the payload
+    if cut < 0 or not head.startswith(MAGIC) or head[len(MAGIC) :] != _checksum(payload):
         log.warning("dataset cache entry %s is damaged; generating it again", path)
         return None
     try:
@@ -133,6 +134,7 @@ def _paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()  # the loaded records live as long as the server (serve freezes them too): never rescan them
             gc.enable()
 
 
@@ -160,7 +162,7 @@ def _prune(directory: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _checksum(payload: bytes) -> bytes:
+def _checksum(payload: bytes | memoryview) -> bytes:
     return hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
 
 
