@@ -113,7 +113,7 @@ def _command(args: argparse.Namespace, stopped: list[str]) -> int:
     options = ContractOptions(
         api=args.api,
         base_url=check_base_url(args.base_url) if args.base_url else None,
-        credentials=Credentials.resolve(args.api, args.token, args.apikey, os.environ),
+        credentials=Credentials.resolve(_api_name(args.api), args.token, args.apikey, os.environ),
         headers=parse_headers(args.header),
         allow_writes=args.allow_writes,
         negative=args.negative,
@@ -134,6 +134,16 @@ def _command(args: argparse.Namespace, stopped: list[str]) -> int:
     if stopped:  # also when a part of the engine swallowed the KeyboardInterrupt: a signalled run is never green
         report = dataclasses.replace(report, interrupted=stopped[0])
     return _finish(report, options.junit)
+
+
+def _api_name(name_or_path: str) -> str:
+    """The API name an argument stands for: a spec path's API name (x-mock-api.name or its file stem), else itself;
+    it names the credential variables (MOCK_SERVER_<API>_TOKEN), whichever way the API was given."""
+    from mock_server.specs import Spec, looks_like_path
+
+    if looks_like_path(name_or_path) and Path(name_or_path).is_file():
+        return Spec.from_file(Path(name_or_path)).name
+    return name_or_path
 
 
 def _finish(report: Report, junit: Path | None) -> int:

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from mock_server.contract.collect import Collector, Masker, describe_network_error
-from mock_server.contract.options import READ_ONLY_METHODS, ContractOptions, Credentials, shell_references
+from mock_server.contract.options import (
+    READ_ONLY_METHODS,
+    ContractOptions,
+    Credentials,
+    credential_variables,
+    shell_references,
+)
 from mock_server.contract.report import Report
 from mock_server.errors import PROBLEM_TYPE_BASE, SettingsError
 from mock_server.redact import MASK, SECRET_HEADER_NAMES, SECRET_PARAM_NAMES, mask_url_password
@@ -194,9 +200,9 @@ def _require_credentials(options: ContractOptions, spec: Spec) -> None:
     carriers = {str(s.get("name", "")).lower() for s in schemes.values() if s.get("in") == "header"} | {"authorization"}
     if carriers & {name.lower() for name in options.headers}:
         return
-    prefix = f"MOCK_SERVER_{options.api.upper()}"
+    token_var, apikey_var = credential_variables(spec.name)
     raise SettingsError(
-        f"{options.api} requires credentials: give --token or --apikey, or set {prefix}_TOKEN or {prefix}_APIKEY"
+        f"{spec.name} requires credentials: give --token or --apikey, or set {token_var} or {apikey_var}"
     )
 
 

@@ -271,3 +271,23 @@ def test_report_interrupted_before_the_run_is_one_line() -> None:
     report = Report(api="eguma", target="x", mode="", operations=(), requests=0, interrupted="SIGINT")
     assert report.exit_code == 130
     assert render_text(report) == "contract eguma: interrupted by SIGINT before the run started, 0 failures so far\n"
+
+
+def test_contract_spec_path_reads_the_credential_variables_of_its_api(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`contract ./some/file.yaml` names and reads MOCK_SERVER_<API>_* of the spec's API, not of the path typed."""
+    spec = tmp_path / "vendor copy.yaml"
+    spec.write_text((Path(__file__).parents[2] / "specs" / "eguma.yaml").read_text(encoding="utf-8"))
+    monkeypatch.delenv("MOCK_SERVER_EGUMA_APIKEY", raising=False)
+    monkeypatch.delenv("MOCK_SERVER_EGUMA_TOKEN", raising=False)
+    code = main(["contract", str(spec), "--base-url", "http://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "MOCK_SERVER_EGUMA_APIKEY" in err, err
+
+    monkeypatch.setenv("MOCK_SERVER_EGUMA_APIKEY", "from-the-environment")
+    code = main(["contract", str(spec), "--base-url", "http://127.0.0.1:9"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "requires credentials" not in err and "cannot reach" in err, err
