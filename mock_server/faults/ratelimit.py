@@ -75,19 +75,35 @@ class Violation:
         }
 
 
-@dataclass
-class _Window:
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One key's fixed window of one limit."""
+
     start: float
     count: int = 0
     retry_at: float | None = None
     """Set once a 429 told this key to come back at the window's end."""
 
+    def ended(self, rule: RateLimitRule, now: float) -> bool:
+        return now >= self.start + rule.per_s
+
+
+def advance(window: Window | None, rule: RateLimitRule, now: float) -> tuple[Window, float | None]:
+    """The window after one more request at `now` (a new one when there was none or it ended), and how early the
+    request came when it was sent before its Retry-After had passed (a violation), else None."""
+    if window is None or window.ended(rule, now):
+        window = Window(start=now)
+    early = window.retry_at - now if window.retry_at is not None and now < window.retry_at else None
+    count = window.count + 1
+    retry_at = window.start + rule.per_s if count > rule.requests else window.retry_at
+    return Window(window.start, count, retry_at), early
+
 
 @dataclass(eq=False)
-class _ActiveLimit:
+class ActiveLimit:
     id: int
     rule: RateLimitRule
-    windows: dict[str, _Window] = field(default_factory=dict)
+    windows: dict[str, Window] = field(default_factory=dict)
 
     def matches(self, api: str, operation: str | None) -> bool:
         return self.rule.api == api and (self.rule.operation is None or self.rule.operation == operation)
@@ -101,7 +117,7 @@ class RateLimiter:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._limits: list[_ActiveLimit] = []
+        self._limits: list[ActiveLimit] = []
         self._violations: deque[Violation] = deque(maxlen=MAX_VIOLATIONS)
         self._next_id = 1
         self._lock = threading.Lock()
@@ -116,7 +132,7 @@ class RateLimiter:
 
     def add(self, rule: RateLimitRule) -> dict[str, Any]:
         with self._lock:
-            active = _ActiveLimit(self._next_id, rule)
+            active = ActiveLimit(self._next_id, rule)
             self._next_id += 1
             self._limits.append(active)
             return active.to_json()
@@ -150,44 +166,48 @@ class RateLimiter:
             matching = [limit for limit in self._limits if limit.matches(api, operation)]
             if not matching:
                 return None
-            tightest: tuple[int, int, float] | None = None  # remaining, limit, reset in seconds
-            retry_after = 0
+            counted = []
             for limit in matching:
-                window = self._window(limit, caller, now)
-                window.count += 1
-                reset_in = window.start + limit.rule.per_s - now
-                if window.retry_at is not None and now < window.retry_at:
-                    self._violations.append(
-                        Violation(
-                            time.time(), api, operation, caller.client, caller.masked_credential, window.retry_at - now
-                        )
+                window, early = self._count(limit, caller.key(limit.rule.key), now)
+                if early is not None:
+                    self._violated(
+                        Violation(time.time(), api, operation, caller.client, caller.masked_credential, early)
                     )
-                if window.count > limit.rule.requests:
-                    window.retry_at = window.start + limit.rule.per_s
-                    retry_after = max(retry_after, max(1, math.ceil(reset_in)))
-                remaining = max(0, limit.rule.requests - window.count)
-                if tightest is None or remaining < tightest[0]:
-                    tightest = (remaining, limit.rule.requests, reset_in)
-        assert tightest is not None
-        remaining, requests, reset_in = tightest
-        headers = [
-            ("RateLimit-Limit", str(requests)),
-            ("RateLimit-Remaining", str(remaining)),
-            ("RateLimit-Reset", str(max(0, math.ceil(reset_in)))),
-        ]
-        if retry_after:
-            headers.append(("Retry-After", str(retry_after)))
-        return Decision(limited=retry_after > 0, headers=tuple(headers), retry_after=retry_after)
+                counted.append((limit.rule, window))
+        return decide(counted, now)
 
-    @staticmethod
-    def _window(limit: _ActiveLimit, caller: Caller, now: float) -> _Window:
-        key = caller.key(limit.rule.key)
-        window = limit.windows.get(key)
-        if window is None or now >= window.start + limit.rule.per_s:
+    def _count(self, limit: ActiveLimit, key: str, now: float) -> tuple[Window, float | None]:
+        """One more request in `key`'s window of `limit` (see `advance`); called under the lock."""
+        window, early = advance(limit.windows.get(key), limit.rule, now)
+        if key not in limit.windows and len(limit.windows) >= MAX_WINDOWS:
+            limit.windows = {k: w for k, w in limit.windows.items() if not w.ended(limit.rule, now)}
             if len(limit.windows) >= MAX_WINDOWS:
-                per = limit.rule.per_s
-                limit.windows = {k: w for k, w in limit.windows.items() if now < w.start + per}
-                if len(limit.windows) >= MAX_WINDOWS:
-                    limit.windows.clear()
-            window = limit.windows[key] = _Window(start=now)
-        return window
+                limit.windows.clear()
+        limit.windows[key] = window
+        return window, early
+
+    def _violated(self, violation: Violation) -> None:
+        self._violations.append(violation)
+
+
+def decide(counted: list[tuple[RateLimitRule, Window]], now: float) -> Decision:
+    """The answer to a request counted in these windows: limited when any is over its rule, headers of the tightest."""
+    tightest: tuple[int, int, float] | None = None  # remaining, limit, reset in seconds
+    retry_after = 0
+    for rule, window in counted:
+        reset_in = window.start + rule.per_s - now
+        if window.count > rule.requests:
+            retry_after = max(retry_after, max(1, math.ceil(reset_in)))
+        remaining = max(0, rule.requests - window.count)
+        if tightest is None or remaining < tightest[0]:
+            tightest = (remaining, rule.requests, reset_in)
+    assert tightest is not None
+    remaining, requests, reset_in = tightest
+    headers = [
+        ("RateLimit-Limit", str(requests)),
+        ("RateLimit-Remaining", str(remaining)),
+        ("RateLimit-Reset", str(max(0, math.ceil(reset_in)))),
+    ]
+    if retry_after:
+        headers.append(("Retry-After", str(retry_after)))
+    return Decision(limited=retry_after > 0, headers=tuple(headers), retry_after=retry_after)

@@ -26,13 +26,12 @@ class _ActiveFault:
     fired: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            **self.rule.to_json(),
-            "remaining": self.remaining,
-            "matched": self.matched,
-            "fired": self.fired,
-        }
+        return fault_json(self.id, self.rule, self.remaining, self.matched, self.fired)
+
+
+def fault_json(id: int, rule: FaultRule, remaining: int | None, matched: int, fired: int) -> dict[str, Any]:
+    """How /__admin/faults lists one active rule: its id, the rule, and its counters."""
+    return {"id": id, **rule.to_json(), "remaining": remaining, "matched": matched, "fired": fired}
 
 
 @dataclass(eq=False)

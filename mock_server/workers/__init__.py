@@ -3,7 +3,8 @@
 The parent loads and checks everything once (so a bad spec or fixture stops start-up with its usual message and
 exit 2, and prints the banner), then hands the port to uvicorn's supervisor, which spawns N workers (each builds its
 own app through `worker_app`, the generated data from the dataset cache) and restarts one that dies. The workers
-share the state file (--state, else a temporary file) and the journal (mock_server.workers.shared).
+share the state file (--state, else a temporary file) and the journal (mock_server.workers.shared), the fault rules,
+rate limits and violations (mock_server.workers.resilience).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mock_server.settings import Settings
+from mock_server.workers.resilience import SharedResilience, create_shared_resilience
 from mock_server.workers.shared import SharedJournal, SharedState, drop_change_log
 
 __all__ = ["WORKER_HEADER", "serve_workers", "worker_app"]
@@ -29,6 +31,7 @@ WORKER_HEADER = b"x-mock-worker"
 _ARGV = "MOCK_SERVER_ARGV"
 _STATE = "MOCK_SERVER_SHARED_STATE"
 _JOURNAL = "MOCK_SERVER_SHARED_JOURNAL"
+_RESILIENCE = "MOCK_SERVER_SHARED_RESILIENCE"
 
 
 def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
@@ -43,6 +46,7 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
         SharedState(state_path).close()  # the change log exists before the first worker writes
         # every problem surfaces here, before a worker starts; the banner names the shared state file
         app = _build_app(args, dataclasses.replace(settings, state_file=state_path), reload=False)
+        create_shared_resilience(shared / "resilience.db", settings.resilience)  # the configured rules, checked
     except BaseException:
         shutil.rmtree(shared, ignore_errors=True)
         raise
@@ -53,6 +57,7 @@ def serve_workers(args: argparse.Namespace, settings: Settings) -> int:
     os.environ[_ARGV] = "\x1f".join(sys.argv[1:])
     os.environ[_STATE] = str(state_path)
     os.environ[_JOURNAL] = str(shared / "journal.db")
+    os.environ[_RESILIENCE] = str(shared / "resilience.db")
     sys.stdout.write(f"workers      {args.workers} processes share the writes and the journal\n")
     sys.stdout.flush()
     try:
@@ -90,6 +95,7 @@ def worker_app() -> Any:
         open_state=SharedState,
         new_journal=lambda size: SharedJournal(size, journal_path),
     )
+    runtime.resilience = SharedResilience(Path(os.environ[_RESILIENCE]), settings.resilience, runtime.models)
     app = create_app(settings, runtime)
     gc.freeze()
     return Synced(app)
@@ -109,7 +115,10 @@ class Synced:
             return
         state = self.runtime.state
         if isinstance(state, SharedState):
-            state.sync(self.runtime.store, self.runtime.resilience.reset)
+            state.sync(self.runtime.store)  # a reset's resilience part is in the shared file already
+        resilience = self.runtime.resilience
+        if isinstance(resilience, SharedResilience):
+            resilience.sync()
         pid = self._pid
 
         async def send_named(message: Any) -> None:

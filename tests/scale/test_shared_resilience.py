@@ -1,0 +1,119 @@
+"""`serve --workers 2`: rate-limit counters, violations and the fault rules added at run time are shared, so the
+workers limit and fault as one process would (issue 17 point 5)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mock_server.faults.effects import MALFORMED_BODY
+from mock_server.faults.kinds import Fault
+from mock_server.faults.ratelimit import Caller
+from mock_server.faults.rules import FaultRule, RateLimitRule, ResilienceConfig
+from mock_server.model import ApiModel
+from mock_server.workers.resilience import SharedResilience, create_shared_resilience
+
+from .test_workers import CODES, Server, _call, _serve, _worker
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    state = tmp_path_factory.mktemp("resilience") / "state.db"
+    yield from _serve(["--state", str(state)], state)
+
+
+def _admin(server: Server, path: str) -> str:
+    return server.base.split("/printlounge")[0] + f"/__admin/{path}"
+
+
+@pytest.fixture(autouse=True)
+def _reset(server: Server) -> Iterator[None]:
+    yield
+    assert _call("POST", _admin(server, "reset")).status_code == 200
+
+
+def _get(server: Server, code: str = CODES[0]) -> tuple[int, bytes, str]:
+    response = _call("GET", f"{server.base}/{code}")
+    return response.status_code, response.content, _worker(response)
+
+
+def test_requests_over_the_limit_on_both_workers_get_429_as_one_process_would(server: Server) -> None:
+    limit = {"api": "printlounge", "requests": 5, "per": "60s"}
+    assert _call("POST", _admin(server, "rate-limits"), json=limit).status_code == 201
+    answers = [_get(server) for _ in range(12)]
+    assert [status for status, _, _ in answers] == [200] * 5 + [429] * 7
+    assert len({worker for _, _, worker in answers[:5]}) == 2 and len({worker for _, _, worker in answers[5:]}) == 2
+    # the 6th request got the 429; each of the 6 sent after it, before its Retry-After, is one violation
+    listings = [_call("GET", _admin(server, "violations")) for _ in range(8)]
+    assert len({_worker(r) for r in listings}) == 2
+    for listing in listings:
+        violations = listing.json()["violations"]
+        assert len(violations) == 6
+        assert {(v["api"], v["client"]) for v in violations} == {("printlounge", "127.0.0.1")}
+
+
+def test_a_rule_added_through_one_worker_is_listed_and_applied_by_the_other(server: Server) -> None:
+    added = _call("POST", _admin(server, "faults"), json={"api": "printlounge", "kind": "malformed"})
+    assert added.status_code == 201
+    adder = _worker(added)
+    answers = [_get(server) for _ in range(12)]
+    assert {(status, body) for status, body, _ in answers} == {(200, MALFORMED_BODY)}
+    assert any(worker != adder for _, _, worker in answers), "no request landed on the other worker"
+    listings = [_call("GET", _admin(server, "faults")) for _ in range(8)]
+    assert len({_worker(r) for r in listings}) == 2
+    for listing in listings:  # one rule, counted once whichever worker played it
+        faults = listing.json()["faults"]
+        assert [(f["id"], f["kind"], f["matched"], f["fired"]) for f in faults] == [(1, "malformed", 12, 12)]
+
+
+def test_a_seeded_rule_fires_on_the_same_requests_as_in_one_process(server: Server) -> None:
+    rule = {"api": "printlounge", "kind": "malformed", "rate": 0.5, "seed": 42, "times": 16}
+    assert _call("POST", _admin(server, "faults"), json=rule).status_code == 201
+    draws = random.Random(42)
+    expected = [draws.random() < 0.5 for _ in range(16)] + [False] * 4
+    answers = [_get(server) for _ in range(20)]
+    assert [body == MALFORMED_BODY for _, body, _ in answers] == expected
+    assert len({worker for _, _, worker in answers}) == 2
+
+
+def test_reset_on_one_worker_clears_rules_counters_and_violations_on_all(server: Server) -> None:
+    limit = {"api": "printlounge", "requests": 1, "per": "60s"}
+    assert _call("POST", _admin(server, "rate-limits"), json=limit).status_code == 201
+    assert _call("POST", _admin(server, "faults"), json={"api": "printlounge", "kind": "slow", "rate": 0}).status_code
+    assert [_get(server)[0] for _ in range(4)] == [200, 429, 429, 429]
+    assert _call("POST", _admin(server, "reset")).status_code == 200
+    for _ in range(6):
+        assert _call("GET", _admin(server, "rate-limits")).json() == {"rate_limits": []}
+        assert _call("GET", _admin(server, "faults")).json() == {"faults": []}
+        assert _call("GET", _admin(server, "violations")).json() == {"violations": []}
+    answers = [_get(server) for _ in range(8)]
+    assert {status for status, _, _ in answers} == {200}
+    assert len({worker for _, _, worker in answers}) == 2
+    # the counters start over: a new limit gives each worker's next requests a fresh window
+    assert _call("POST", _admin(server, "rate-limits"), json=limit).json()["rate_limits"][0]["id"] == 1
+    assert [_get(server)[0] for _ in range(3)] == [200, 429, 429]
+
+
+def test_two_processes_drawing_in_turn_fault_the_requests_one_would(
+    tmp_path: Path, models: dict[str, ApiModel]
+) -> None:
+    """In-process: two SharedResilience on one file, requests alternating unevenly, against one Resilience."""
+    rule = FaultRule(api="printlounge", fault=Fault("malformed"), rate=0.3, seed=7)
+    config = ResilienceConfig(
+        faults=(rule,), rate_limits=(RateLimitRule(api="printlounge", requests=3, per_s=60.0, key="credential"),)
+    )
+    path = tmp_path / "resilience.db"
+    create_shared_resilience(path, config)
+    workers = [SharedResilience(path, config, models) for _ in range(2)]
+    pattern = [0, 0, 1, 0, 1, 1, 1, 0] * 5
+    shared = [workers[w].pick("printlounge", None) for w in pattern]
+    draws = random.Random(7)
+    assert shared == [rule.fault if draws.random() < 0.3 else None for _ in pattern]
+    caller = Caller("127.0.0.1", "token-a")
+    limited = [workers[w].limiter.check("printlounge", None, caller) for w in pattern[:6]]
+    assert [d.limited for d in limited if d] == [False] * 3 + [True] * 3
+    other = workers[1].limiter.check("printlounge", None, Caller("127.0.0.1", "token-b"))
+    assert other is not None and not other.limited  # counted per credential, across processes too
