@@ -27,7 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from mock_server.admin import admin_app
 from mock_server.auth import security_map
-from mock_server.connexion_app import ConnexionApp
+from mock_server.connexion_app import ConnexionApp, URIParser
 from mock_server.errors import (
     INTERNAL,
     PAYLOAD_TOO_LARGE,
@@ -298,6 +298,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> MockApp:
             validate_responses=settings.validate_responses,
             security_map=security_map(settings.auth.for_api(name)),
             validator_map=VALIDATORS,
+            uri_parser_class=URIParser,
         )
     inner.add_error_handler(BadRequestProblem, _declared_error(runtime, _bad_request))
     inner.add_error_handler(ProblemException, _declared_error(runtime, _connexion_problem))

@@ -169,7 +169,8 @@ class Endpoint:
         if paging is None or not paging.headers:
             return {}
         values = {"limit": page.limit, "skip": page.skip, "page": page.page_number, "total": page.total}
-        return {name: str(values[what]) for what, name in paging.headers.items() if what in values}
+        # no limit header for a page without one (`per_page=all` where the schema allows it)
+        return {name: str(values[what]) for what, name in paging.headers.items() if values.get(what) is not None}
 
     def _next(self, page: Page, query: Query) -> str | None:
         """The next page's cursor (cursor paging) or URL (offset, keyset), None on the last page."""
@@ -364,8 +365,8 @@ class Endpoint:
         key = coll.resource.key
         schema = schema_properties(coll.resource.schema).get(key) or {}
         kind = schema.get("type")
-        if kind == "integer" or (kind is None and all(isinstance(r.get(key), int) for r in coll.records[:1])):
-            return max((r[key] for r in coll.records if isinstance(r.get(key), int)), default=0) + 1
+        if kind == "integer" or (kind is None and all(isinstance(k, int) for k in coll.keys[:1])):
+            return max((k for k in coll.keys if isinstance(k, int)), default=0) + 1
         if schema.get("format") == "uuid":
             return str(uuid.uuid4())
         if "pattern" in schema or "enum" in schema or "format" in schema:

@@ -56,19 +56,19 @@ class Query:
         limit, skip, after, cursor = None, 0, None, None
         paging = op.paging
         if paging is not None:
-            limit = params.get(paging.limit_param) or paging.default_limit
+            limit = _page_size(params.get(paging.limit_param), paging.default_limit)
             if paging.max_limit is not None:
-                limit = min(limit, paging.max_limit)
+                limit = paging.max_limit if limit is None else min(limit, paging.max_limit)
             if paging.style == "keyset" and paging.after_param:
                 after = params.get(paging.after_param)
             elif paging.style == "cursor" and paging.cursor_param and _given(params.get(paging.cursor_param)):
                 cursor = decode_cursor(str(params[paging.cursor_param]))
             elif paging.style == "offset":
-                page = params.get(paging.page_param) if paging.page_param else None
+                page = _count(params.get(paging.page_param)) if paging.page_param else 0
                 if page:
-                    skip = (page - 1) * limit
+                    skip = (page - 1) * limit if limit else 0
                 elif paging.skip_param:
-                    skip = params.get(paging.skip_param) or 0
+                    skip = _count(params.get(paging.skip_param))
         want_more = paging is not None and (
             paging.style == "cursor" or (op.envelope is not None and op.envelope.next is not None)
         )
@@ -114,6 +114,19 @@ def decode_cursor(text: str) -> tuple[Any, Any]:
     if not isinstance(raw, list) or len(raw) != 2 or isinstance(raw[1], list | dict) or raw[1] is None:
         raise InvalidCursor(f"{text!r} is not a cursor this server handed out")
     return raw[0], raw[1]
+
+
+def _page_size(value: Any, default: int) -> int | None:
+    """The limit a page-size parameter asks for: the default when absent (or 0), None (no limit) for a value that
+    is not an integer, which validation let through because the schema allows it (listmonk's `per_page=all`)."""
+    if value is None or value == 0:
+        return default
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _count(value: Any) -> int:
+    """A page number or skip count; 0 for a value that is none (an alternative the schema allows, e.g. "all")."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _given(value: Any) -> bool:

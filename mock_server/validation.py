@@ -23,6 +23,7 @@ from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from jsonschema.validators import extend
 from starlette.datastructures import QueryParams
 
+from mock_server.params import coerce_param, describe, param_schema
 from mock_server.specs import HTTP_METHODS
 
 MAX_JSON_DEPTH = 64
@@ -32,8 +33,10 @@ INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1
 
 
 class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
-    """Prefix connexion's one-line jsonschema message with the parameter's location and name, and refuse a repeated
-    single-valued query parameter (connexion would silently keep one of the values)."""
+    """Prefix connexion's one-line jsonschema message with the parameter's location and name (for a union of scalar
+    branches: what the value must be), coerce header and cookie values as query values are (connexion checks their
+    text, so an integer header was always refused), and refuse a repeated single-valued query parameter (connexion
+    would silently keep one of the values)."""
 
     @staticmethod
     def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None) -> Any:
@@ -43,8 +46,17 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
         if error is None and not in_integer_format(value, (param.get("schema") or param).get("format")):
             error = f"{value} is outside the {(param.get('schema') or param)['format']} range"
         if error and not str(error).startswith("Missing"):
-            return f"{parameter_type} parameter '{param['name']}': {str(error).splitlines()[0]}"
+            message = _union_message(value, param) or str(error).splitlines()[0]
+            return f"{parameter_type} parameter '{param['name']}': {message}"
         return error
+
+    def validate_header_parameter(self, param: dict[str, Any], request: Any) -> Any:
+        value = coerce_param(request.headers.get(param["name"]), param, accepts, split=True)
+        return self.validate_parameter("header", value, param)
+
+    def validate_cookie_parameter(self, param: dict[str, Any], request: Any) -> Any:
+        value = coerce_param(request.cookies.get(param["name"]), param, accepts)
+        return self.validate_parameter("cookie", value, param)
 
     def validate_request(self, request: Any) -> None:
         query_string = request.scope.get("query_string", b"")
@@ -83,6 +95,23 @@ def _schema_error(parameter_type: str, value: Any, param: dict[str, Any]) -> str
     except ValidationError as exception:
         return str(exception)
     return None
+
+
+def _union_message(value: Any, param: dict[str, Any]) -> str | None:
+    """'must be an integer or "all", not 'x'' for a value (or an array item) a union of scalar branches refused."""
+    schema = param_schema(param)
+    items = schema.get("items") if schema.get("type") == "array" else None
+    if isinstance(items, dict) and isinstance(value, list):
+        wanted = describe(items)
+        bad = next((v for v in value if not accepts(v, items)), None)
+        return f"each value must be {wanted}, not {bad!r}" if wanted and bad is not None else None
+    wanted = describe(schema)
+    return f"must be {wanted}, not {value!r}" if wanted else None
+
+
+def accepts(value: Any, schema: dict[str, Any]) -> bool:
+    """Whether the schema accepts the value (its validator compiled once, as for parameters)."""
+    return bool(_parameter_validator(schema).is_valid(value))
 
 
 _PARAMETER_VALIDATORS: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
