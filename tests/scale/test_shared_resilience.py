@@ -4,9 +4,11 @@ workers limit and fault as one process would (issue 17 point 5)."""
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from mock_server.faults.effects import MALFORMED_BODY
@@ -35,6 +37,15 @@ def _reset(server: Server) -> Iterator[None]:
     assert _call("POST", _admin(server, "reset")).status_code == 200
 
 
+def _on_both(method: str, url: str) -> list[httpx.Response]:
+    """The same call repeated until both workers answered it (the kernel may hand a run of connections to one)."""
+    responses: list[httpx.Response] = []
+    while len({_worker(r) for r in responses}) < 2:
+        assert len(responses) < 60, "one worker answered every call"
+        responses.append(_call(method, url))
+    return responses
+
+
 def _get(server: Server, code: str = CODES[0]) -> tuple[int, bytes, str]:
     response = _call("GET", f"{server.base}/{code}")
     return response.status_code, response.content, _worker(response)
@@ -43,30 +54,50 @@ def _get(server: Server, code: str = CODES[0]) -> tuple[int, bytes, str]:
 def test_requests_over_the_limit_on_both_workers_get_429_as_one_process_would(server: Server) -> None:
     limit = {"api": "printlounge", "requests": 5, "per": "60s"}
     assert _call("POST", _admin(server, "rate-limits"), json=limit).status_code == 201
-    answers = [_get(server) for _ in range(12)]
-    assert [status for status, _, _ in answers] == [200] * 5 + [429] * 7
-    assert len({worker for _, _, worker in answers[:5]}) == 2 and len({worker for _, _, worker in answers[5:]}) == 2
-    # the 6th request got the 429; each of the 6 sent after it, before its Retry-After, is one violation
-    listings = [_call("GET", _admin(server, "violations")) for _ in range(8)]
-    assert len({_worker(r) for r in listings}) == 2
-    for listing in listings:
+    answers = [_get(server) for _ in range(30)]
+    # counted per worker, each worker would answer its own first 5 with 200
+    assert [status for status, _, _ in answers] == [200] * 5 + [429] * 25
+    assert len({worker for _, _, worker in answers}) == 2
+    # the 6th request got the 429; each of the 24 sent after it, before its Retry-After, is one violation
+    for listing in _on_both("GET", _admin(server, "violations")):
         violations = listing.json()["violations"]
-        assert len(violations) == 6
+        assert len(violations) == 24
         assert {(v["api"], v["client"]) for v in violations} == {("printlounge", "127.0.0.1")}
+
+
+def test_concurrent_clients_over_the_limit_get_exactly_its_number_of_answers(server: Server) -> None:
+    limit = {"api": "printlounge", "requests": 15, "per": "60s"}
+    assert _call("POST", _admin(server, "rate-limits"), json=limit).status_code == 201
+    statuses: list[int] = []
+    workers: set[str] = set()
+    lock = threading.Lock()
+
+    def client() -> None:
+        for _ in range(10):
+            status, _, worker = _get(server)
+            with lock:
+                statuses.append(status)
+                workers.add(worker)
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 15 + [429] * 25
+    assert len(workers) == 2
 
 
 def test_a_rule_added_through_one_worker_is_listed_and_applied_by_the_other(server: Server) -> None:
     added = _call("POST", _admin(server, "faults"), json={"api": "printlounge", "kind": "malformed"})
     assert added.status_code == 201
     adder = _worker(added)
-    answers = [_get(server) for _ in range(12)]
+    answers = [_get(server) for _ in range(20)]
     assert {(status, body) for status, body, _ in answers} == {(200, MALFORMED_BODY)}
     assert any(worker != adder for _, _, worker in answers), "no request landed on the other worker"
-    listings = [_call("GET", _admin(server, "faults")) for _ in range(8)]
-    assert len({_worker(r) for r in listings}) == 2
-    for listing in listings:  # one rule, counted once whichever worker played it
+    for listing in _on_both("GET", _admin(server, "faults")):  # one rule, counted once whichever worker played it
         faults = listing.json()["faults"]
-        assert [(f["id"], f["kind"], f["matched"], f["fired"]) for f in faults] == [(1, "malformed", 12, 12)]
+        assert [(f["id"], f["kind"], f["matched"], f["fired"]) for f in faults] == [(1, "malformed", 20, 20)]
 
 
 def test_a_seeded_rule_fires_on_the_same_requests_as_in_one_process(server: Server) -> None:
@@ -85,11 +116,13 @@ def test_reset_on_one_worker_clears_rules_counters_and_violations_on_all(server:
     assert _call("POST", _admin(server, "faults"), json={"api": "printlounge", "kind": "slow", "rate": 0}).status_code
     assert [_get(server)[0] for _ in range(4)] == [200, 429, 429, 429]
     assert _call("POST", _admin(server, "reset")).status_code == 200
-    for _ in range(6):
-        assert _call("GET", _admin(server, "rate-limits")).json() == {"rate_limits": []}
-        assert _call("GET", _admin(server, "faults")).json() == {"faults": []}
-        assert _call("GET", _admin(server, "violations")).json() == {"violations": []}
-    answers = [_get(server) for _ in range(8)]
+    for listing in _on_both("GET", _admin(server, "rate-limits")):
+        assert listing.json() == {"rate_limits": []}
+    for listing in _on_both("GET", _admin(server, "faults")):
+        assert listing.json() == {"faults": []}
+    for listing in _on_both("GET", _admin(server, "violations")):
+        assert listing.json() == {"violations": []}
+    answers = [_get(server) for _ in range(20)]
     assert {status for status, _, _ in answers} == {200}
     assert len({worker for _, _, worker in answers}) == 2
     # the counters start over: a new limit gives each worker's next requests a fresh window
