@@ -67,13 +67,16 @@ class _ParameterDecorator(AsyncParameterDecorator):  # type: ignore[misc]
 
     def __call__(self, function: Handler) -> Handler:
         arguments, has_kwargs = inspect_function_arguments(unwrap_decorators(function))
+        found: list[list[dict[str, Any]]] = []  # the operation's own parameters, found on its first request
 
         @functools.wraps(function)
         async def wrapper(request: Any) -> Any:
             body = self._maybe_get_body(request, arguments=arguments, has_kwargs=has_kwargs)
             while asyncio.iscoroutine(body):
                 body = await body
-            own = [p for p in operation.parameters if p["in"] in ("path", "query") and needs_coercion(p)]
+            if not found:
+                found.append([p for p in operation.parameters if p["in"] in ("path", "query") and needs_coercion(p)])
+            own = found[0]
             path = {p["name"] for p in own if p["in"] == "path"}
             query = {p["name"] for p in own if p["in"] == "query"}
             cast_only = _CastOnly(
