@@ -11,7 +11,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
+from mock_server.model import Operation, Paging
 from mock_server.params import candidate_types, coerce_text, describe
+from mock_server.query import Query
 from mock_server.settings import Settings
 from mock_server.validation import accepts
 from tests.engine.conftest import Serve
@@ -142,3 +144,30 @@ def test_listmonk_per_page_takes_an_integer_or_all() -> None:
         response = client.get("/listmonk/subscribers?per_page=x", headers=auth)
         assert response.status_code == 400
         assert response.json()["detail"] == "query parameter 'per_page': must be an integer or \"all\", not 'x'"
+
+
+def _query(params: dict[str, Any], **paging: Any) -> Query:
+    settings: dict[str, Any] = {"style": "offset", "limit_param": "per_page", "default_limit": 10, **paging}
+    return Query.from_params(
+        Operation("listItems", "get", "/items", "items", "list", (), paging=Paging(**settings)), params
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "paging", "window"),
+    [
+        ({"per_page": "all"}, {}, (None, 0)),  # no limit
+        ({"per_page": "all"}, {"max_limit": 50}, (50, 0)),  # no limit, capped by the annotation's max_limit
+        ({"per_page": "all", "page": 3}, {"page_param": "page"}, (None, 0)),
+        ({"per_page": 5, "page": 3}, {"page_param": "page"}, (5, 10)),
+        ({"per_page": 5, "page": "last"}, {"page_param": "page"}, (5, 0)),
+        ({"per_page": 5, "skip": "none"}, {"skip_param": "skip"}, (5, 0)),
+        ({"per_page": 5, "skip": 7}, {"skip_param": "skip"}, (5, 7)),
+        ({}, {}, (10, 0)),
+    ],
+)
+def test_query_takes_page_values_the_schema_allows_that_are_no_integers(
+    params: dict[str, Any], paging: dict[str, Any], window: tuple[int | None, int]
+) -> None:
+    query = _query(params, **paging)
+    assert (query.limit, query.skip) == window
