@@ -96,13 +96,19 @@ def test_a_union_path_parameter_is_coerced_and_checked(client: TestClient) -> No
         ({"X-Trace": "-1"}, "header parameter 'X-Trace': must be an integer of at least 0 or \"off\", not '-1'"),
         ({"X-Ids": "1,b"}, "header parameter 'X-Ids': each value must be an integer or \"all\", not 'b'"),
         ({"X-Count": "x"}, "header parameter 'X-Count': 'x' is not of type 'integer'"),
+        ({"Cookie": "session=x"}, "cookie parameter 'session': must be an integer or \"guest\", not 'x'"),
     ],
 )
-def test_a_header_value_no_branch_accepts_is_a_400(client: TestClient, headers: dict[str, str], detail: str) -> None:
+def test_a_header_or_cookie_value_no_branch_accepts_is_a_400(
+    client: TestClient, headers: dict[str, str], detail: str
+) -> None:
     assert _refused(client, ITEMS, **headers) == detail
 
 
-@pytest.mark.parametrize("headers", [{"X-Trace": "3"}, {"X-Trace": "off"}, {"X-Ids": "1,all"}, {"X-Count": "4"}])
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-Trace": "3"}, {"X-Trace": "off"}, {"X-Ids": "1,all"}, {"X-Count": "4"}, {"Cookie": "session=7"}],
+)
 def test_header_values_are_coerced_before_they_are_checked(client: TestClient, headers: dict[str, str]) -> None:
     # X-Count is a plain integer header: connexion checked its text, so it refused every value
     assert _ids(client, "", **headers) == [1, 2]
