@@ -80,7 +80,8 @@ class Window(NamedTuple):
     dataclass)."""
 
     start: float
-    count: int = 0
+    sent: int = 0
+    """Requests counted in the window."""
     retry_at: float | None = None
     """Set once a 429 told this key to come back at the window's end."""
 
@@ -197,9 +198,9 @@ def decide(counted: list[tuple[RateLimitRule, Window]], now: float) -> Decision:
     retry_after = 0
     for rule, window in counted:
         reset_in = window.start + rule.per_s - now
-        if window.count > rule.requests:
+        if window.sent > rule.requests:
             retry_after = max(retry_after, max(1, math.ceil(reset_in)))
-        remaining = max(0, rule.requests - window.count)
+        remaining = max(0, rule.requests - window.sent)
         if tightest is None or remaining < tightest[0]:
             tightest = (remaining, rule.requests, reset_in)
     assert tightest is not None

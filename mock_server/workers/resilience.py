@@ -196,7 +196,7 @@ class SharedLimiter(RateLimiter):
             conn.execute(
                 "INSERT OR REPLACE INTO windows SELECT ?, ?, ?, ?, ? "
                 "WHERE EXISTS (SELECT 1 FROM rate_limits WHERE id = ?)",
-                (limit.id, key, window.start, window.count, window.retry_at, limit.id),
+                (limit.id, key, window.start, window.sent, window.retry_at, limit.id),
             )
             if before is None or before.start != window.start:
                 self._new_windows += 1
