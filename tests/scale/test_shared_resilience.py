@@ -150,3 +150,8 @@ def test_two_processes_drawing_in_turn_fault_the_requests_one_would(
     assert [d.limited for d in limited if d] == [False] * 3 + [True] * 3
     other = workers[1].limiter.check("printlounge", None, Caller("127.0.0.1", "token-b"))
     assert other is not None and not other.limited  # counted per credential, across processes too
+    # a replacement worker (uvicorn restarts one that died) takes up the rules and counters, resetting nothing
+    replacement = SharedResilience(path, config, models)
+    assert [(f["id"], f["matched"]) for f in replacement.faults()] == [(1, len(pattern))]
+    again = replacement.limiter.check("printlounge", None, caller)
+    assert again is not None and again.limited
