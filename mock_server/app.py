@@ -27,6 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from mock_server.admin import admin_app
 from mock_server.auth import security_map
+from mock_server.collection import Records
 from mock_server.connexion_app import ConnexionApp, URIParser
 from mock_server.errors import (
     INTERNAL,
@@ -38,6 +39,7 @@ from mock_server.errors import (
     problem_body,
     problem_type,
 )
+from mock_server.faults.middleware import STATE_KEY as FAULT_STATE_KEY
 from mock_server.faults.middleware import FaultMiddleware
 from mock_server.faults.state import Resilience
 from mock_server.handlers import Endpoint
@@ -114,25 +116,26 @@ def load_models(settings: Settings) -> dict[str, ApiModel]:
     return models
 
 
-def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, dict[str, list[Any]]]:
-    """Fixture records per API: generated in memory with --seed/--count, else loaded (and checked) from files."""
-    from mock_server.cache import cached_dataset
+def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, dict[str, Records]]:
+    """Fixture records per API: generated in memory with --seed/--count, else loaded (and checked) from files; held
+    compactly (each API's dicts are dropped before the next API loads)."""
+    from mock_server.cache import cached_records
     from mock_server.dataset import default_count, generate_dataset, is_generic, load_dataset
     from mock_server.errors import FixtureError
 
-    records: dict[str, dict[str, list[Any]]] = {}
+    records: dict[str, dict[str, Records]] = {}
     problems: list[Problem] = []
     for name, model in models.items():
         missing = not (settings.fixtures_dir / f"{name}.json").is_file()
         if settings.locale is not None:  # --locale: generated data in another locale
             model = dataclasses.replace(model, locale=settings.locale)
         if settings.seed is not None or settings.count is not None:
-            dataset = (cached_dataset if settings.dataset_cache else generate_dataset)(
-                model,
-                seed=42 if settings.seed is None else settings.seed,
-                count=default_count(model) if settings.count is None else settings.count,
-                reference_date=settings.reference_date,
-            )
+            seed = 42 if settings.seed is None else settings.seed
+            count = default_count(model) if settings.count is None else settings.count
+            if settings.dataset_cache:
+                records[name] = cached_records(model, seed=seed, count=count, reference_date=settings.reference_date)
+                continue
+            dataset = generate_dataset(model, seed=seed, count=count, reference_date=settings.reference_date)
         elif missing and (settings.generate_missing_fixtures or is_generic(model)):
             # a spec without vendor rules (a plain spec) and without a fixture file is served from generated data
             dataset = generate_dataset(
@@ -144,7 +147,8 @@ def load_records(settings: Settings, models: dict[str, ApiModel]) -> dict[str, d
             except FixtureError as exc:
                 problems += exc.problems
                 continue
-        records[name] = dataset.resources
+        records[name] = {resource: Records(recs) for resource, recs in dataset.resources.items()}
+        del dataset
     if problems:
         raise FixtureError(problems)
     return records
@@ -363,12 +367,15 @@ class MockApp:
             await self._admin(scope, receive, send)
             return
         requested = scope  # the journal shows what the client called, before any alias rewrite
+        if not isinstance(scope.get("state"), dict):
+            scope["state"] = {}  # where the fault middleware notes the fault it played, for the journal
         exchange = _Exchange()
+        responded = False
 
         async def send_and_record(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 exchange.response_headers = message.get("headers") or ()
             elif message["type"] == "http.response.body":
                 exchange.add_response_body(message.get("body", b""))
@@ -400,6 +407,11 @@ class MockApp:
             exchange.routed = scope  # connexion's router notes the matched operation in this scope
             await self.connexion_app(scope, receive, send_and_record)
         finally:
+            fault = requested["state"].get(FAULT_STATE_KEY)
+            if fault is not None:
+                exchange.fault = str(fault)
+                if not responded:
+                    status = 0  # reset, close, timeout: no answer at all, not a 500
             self._record(requested, status, started, exchange)
 
     def _alias(self, scope: Scope) -> Scope:
@@ -448,6 +460,7 @@ class MockApp:
                 request_headers=scope.get("headers") or (),
                 response_headers=exchange.response_headers,
                 bodies=exchange.bodies(carried, status),
+                fault=exchange.fault,
             )
         if access_log.isEnabledFor(logging.INFO):
             access_log.info("%s %s%s %d %.1fms", method, path, f"?{query}" if query else "", status, duration)
@@ -457,10 +470,11 @@ class _Exchange:
     """What MockApp notes of one request for the journal, as cheaply as it can: references, not copies; the response
     body only up to the journal's cut."""
 
-    __slots__ = ("_chunks", "_size", "journaled", "request_body", "response_headers", "routed")
+    __slots__ = ("_chunks", "_size", "fault", "journaled", "request_body", "response_headers", "routed")
 
     def __init__(self) -> None:
         self.journaled = True
+        self.fault: str | None = None
         self.request_body = b""
         self.response_headers: Sequence[tuple[bytes, bytes]] = ()
         self.routed: Scope | None = None

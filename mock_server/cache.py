@@ -5,7 +5,10 @@ seed, count, reference date, the package version, a fingerprint of the generatio
 changes it without a version bump) and the Python/marshal versions. It lives in the user's cache directory
 (platformdirs; `MOCK_SERVER_CACHE_DIR` overrides it). An entry file is::
 
-    b"mock-server-dataset 1 <blake2b hex of the payload>\\n" + marshal.dumps(resources)
+    b"mock-server-dataset 2 <blake2b hex of the payload>\\n" + marshal.dumps({"resources": ..., "meta": ...})
+
+where each resource is a list of its records' JSON bytes: a warm start loads them as the store holds them
+(mock_server.collection.Records), never as dicts of every field.
 
 Writers write a temporary file beside the entry and `os.replace` it, so concurrent starts never see a half-written
 entry (both may generate; the last rename wins, with the same bytes). An entry whose checksum does not match (a
@@ -32,14 +35,15 @@ import orjson
 import platformdirs
 
 import mock_server
+from mock_server.collection import Records
 from mock_server.dataset import Dataset, generate_dataset
 from mock_server.model import ApiModel
 
-__all__ = ["MAX_ENTRIES", "cache_dir", "cached_dataset", "dataset_key"]
+__all__ = ["MAX_ENTRIES", "cache_dir", "cached_dataset", "cached_records", "dataset_key"]
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"mock-server-dataset 1 "
+MAGIC = b"mock-server-dataset 2 "
 MAX_ENTRIES = 16
 """Entries kept; older ones (by last use) are deleted when a new one is written."""
 _CODE = ("generate", "rules", "infer", "dataset.py", "model.py", "specs.py")
@@ -86,18 +90,43 @@ def cached_dataset(
 ) -> Dataset:
     """The dataset generate_dataset gives for these arguments, from the cache when a sound entry exists; otherwise
     generated and written to the cache (a failure to write is logged, never fatal)."""
+    resources, meta = _cached(model, seed=seed, count=count, reference_date=reference_date, generate=generate)
+    return Dataset(api=model.name, resources={name: list(rs) for name, rs in resources.items()}, meta=meta)
+
+
+def cached_records(
+    model: ApiModel,
+    *,
+    seed: int,
+    count: int,
+    reference_date: datetime,
+    generate: Callable[[], Dataset] | None = None,
+) -> dict[str, Records]:
+    """As cached_dataset, but the records held compactly, as the store keeps them: a warm start never decodes them."""
+    return _cached(model, seed=seed, count=count, reference_date=reference_date, generate=generate)[0]
+
+
+def _cached(
+    model: ApiModel,
+    *,
+    seed: int,
+    count: int,
+    reference_date: datetime,
+    generate: Callable[[], Dataset] | None,
+) -> tuple[dict[str, Records], dict[str, Any]]:
     key = dataset_key(model, seed=seed, count=count, reference_date=reference_date)
     path = cache_dir() / f"{key}.bin"
     entry = _read(path)
     if entry is not None:
-        return Dataset(api=model.name, resources=entry["resources"], meta=entry["meta"])
+        return {name: Records(encoded=encoded) for name, encoded in entry["resources"].items()}, entry["meta"]
     make = generate or (lambda: generate_dataset(model, seed=seed, count=count, reference_date=reference_date))
     dataset = make()
+    compact = {name: Records(records) for name, records in dataset.resources.items()}
     try:
-        _write(path, {"resources": dataset.resources, "meta": dataset.meta})
+        _write(path, {"resources": {name: rs.encoded() for name, rs in compact.items()}, "meta": dataset.meta})
     except OSError as exc:
         log.warning("cannot write the dataset cache %s: %s", path, exc.strerror or exc)
-    return dataset
+    return compact, dataset.meta
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -114,11 +143,17 @@ def _read(path: Path) -> dict[str, Any] | None:
         log.warning("dataset cache entry %s is damaged; generating it again", path)
         return None
     try:
-        with _paused_gc():  # hundreds of thousands of acyclic containers: the collector would rescan them
-            entry = marshal.loads(payload)
+        with _paused_gc():  # hundreds of thousands of bytes objects: the collector would rescan their lists
+            entry: dict[str, Any] | None = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         entry = None
-    if not isinstance(entry, dict) or not isinstance(entry.get("resources"), dict) or "meta" not in entry:
+    resources = entry.get("resources") if isinstance(entry, dict) else None
+    if (
+        entry is None
+        or not isinstance(resources, dict)
+        or "meta" not in entry
+        or not all(isinstance(rs, list) and all(type(r) is bytes for r in rs) for rs in resources.values())
+    ):
         log.warning("dataset cache entry %s cannot be read; generating it again", path)
         return None
     with contextlib.suppress(OSError):

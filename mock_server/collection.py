@@ -8,9 +8,9 @@ encoded once and reused until the record changes.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import orjson
 
@@ -74,13 +74,76 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (3, orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
 
 
+def compact_json(value: Any) -> bytes:
+    """orjson's bytes copied to an exact-size object: orjson's own result keeps a several-times larger allocation
+    (65,000 records of 1.5 KB took 400 MiB instead of 100), so whatever is kept should be this copy."""
+    return memoryview(orjson.dumps(value)).tobytes()
+
+
+class Records:
+    """A list of records held compactly: each record is kept as its JSON bytes (orjson) and decoded on access, so
+    every read returns a fresh dict (changing it changes nothing stored; store it back to change the record)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, records: Iterable[Record] = (), *, encoded: list[bytes] | None = None) -> None:
+        self._data: list[bytes] = list(encoded) if encoded is not None else [compact_json(r) for r in records]
+
+    def copy(self) -> Records:
+        return Records(encoded=self._data)
+
+    def encoded(self) -> list[bytes]:
+        """The records' JSON bytes (a copy of the list)."""
+        return list(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [orjson.loads(b) for b in self._data[index]]
+        record: Record = orjson.loads(self._data[index])
+        return record
+
+    def __setitem__(self, index: int, record: Record) -> None:
+        self._data[index] = compact_json(record)
+
+    def __iter__(self) -> Iterator[Record]:
+        return (orjson.loads(b) for b in self._data)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Records):
+            return self._data == other._data
+        return isinstance(other, list) and list(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Records({list(self)!r})"
+
+    def append(self, record: Record) -> None:
+        self._data.append(compact_json(record))
+
+
 class Collection:
     """The records of one resource, with lazily built indexes that writes keep up to date."""
 
-    def __init__(self, resource: Resource, records: list[Record]) -> None:
+    def __init__(self, resource: Resource, records: Iterable[Record] | Records, keys: list[Any] | None = None) -> None:
+        """`keys`: the key of each of `records` when the caller knows them (else read when first needed)."""
         self.resource = resource
-        self.records = records
-        self.by_key: dict[Any, int] = {}
+        self._keys: list[Any] | None
+        if isinstance(records, Records):
+            self.records = records.copy()
+            self._keys = list(keys) if keys is not None else None
+        else:
+            dicts = list(records)
+            self.records = Records(dicts)
+            self._keys = [r[resource.key] for r in dicts]
+        self._by_key: dict[Any, int] | None = None
         self._eq: dict[str, dict[Any, set[int]]] = {}
         self._orders: dict[str, tuple[list[int], list[tuple[Any, ...]]]] = {}
         self._encoded: dict[View, list[bytes | None]] = {}
@@ -89,16 +152,38 @@ class Collection:
         """A selective filter's records as (rank, position) in a sort order, per (filters, order), until a write."""
         self._deleted: set[int] = set()
         """Positions of deleted records: positions never move, so every index and cache stays addressable."""
-        for pos, record in enumerate(records):
-            self.by_key[record[resource.key]] = pos
-        self._all = frozenset(range(len(records)))
+        self._all = frozenset(range(len(self.records)))
+
+    @property
+    def keys(self) -> list[Any]:
+        """The key of the record at each position (deleted ones included), read once from the records."""
+        if self._keys is None:
+            self._keys = [r[self.resource.key] for r in self.records]
+        return self._keys
+
+    def known_keys(self) -> list[Any] | None:
+        """The keys when they have been read (for a copy of the collection), else None."""
+        return self._keys
+
+    @property
+    def by_key(self) -> dict[Any, int]:
+        """Position of each live record by its key."""
+        if self._by_key is None:
+            deleted = self._deleted
+            self._by_key = {key: pos for pos, key in enumerate(self.keys) if pos not in deleted}
+        return self._by_key
 
     def __len__(self) -> int:
         return len(self.records) - len(self._deleted)
 
     def live(self) -> list[tuple[int, Record]]:
         """(position, record) of every record not deleted, in insertion order."""
-        return [(pos, r) for pos, r in enumerate(self.records) if pos not in self._deleted]
+        return list(self._each_live())
+
+    def _each_live(self) -> Iterator[tuple[int, Record]]:
+        """As live(), one record at a time: an index build never holds every decoded record at once."""
+        deleted = self._deleted
+        return ((pos, r) for pos, r in enumerate(self.records) if pos not in deleted)
 
     # --- lookups -------------------------------------------------------------------------------------------------
     def find(self, field: str, value: Any) -> int | None:
@@ -119,7 +204,7 @@ class Collection:
         index = self._eq.get(field)
         if index is None:
             index = {}
-            for pos, record in self.live():
+            for pos, record in self._each_live():
                 for value in set(map(_hashable, field_values(record, field))):
                     index.setdefault(value, set()).add(pos)
             self._eq[field] = index
@@ -130,7 +215,7 @@ class Collection:
         cached = self._orders.get(field)
         if cached is None:
             key = self.resource.key
-            keyed = sorted(((*_sort_key(field_value(r, field)), r[key]), pos) for pos, r in self.live())
+            keyed = sorted(((*_sort_key(field_value(r, field)), r[key]), pos) for pos, r in self._each_live())
             cached = ([pos for _, pos in keyed], [k for k, _ in keyed])
             self._orders[field] = cached
         return cached
@@ -161,7 +246,7 @@ class Collection:
             fields = flt.fields or (flt.field,)
             return {
                 pos
-                for pos, record in self.live()
+                for pos, record in self._each_live()
                 if any(isinstance(v, str) and needle in v.casefold() for f in fields for v in field_values(record, f))
             }
         order, keys = self._order(flt.field)
@@ -227,8 +312,10 @@ class Collection:
 
     def cursor_after(self, pos: int, query: Query) -> tuple[Any, Any]:
         """The (sort value, key) a cursor pointing after the record at pos holds."""
-        record = self.records[pos]
-        return field_value(record, query.sort_field or self.resource.key), record[self.resource.key]
+        field = query.sort_field or self.resource.key
+        if field == self.resource.key:
+            return self.keys[pos], self.keys[pos]
+        return field_value(self.records[pos], field), self.keys[pos]
 
     def _cursor_start(self, query: Query, n: int) -> int:
         """Index in the sorted order of the first record after the cursor's (sort value, key)."""
@@ -296,7 +383,7 @@ class Collection:
         for pos in positions:
             body = cache[pos]
             if body is None:
-                body = cache[pos] = orjson.dumps(self.project(self.records[pos], view, join))
+                body = cache[pos] = compact_json(self.project(self.records[pos], view, join))
             bodies.append(body)
         return bodies
 
@@ -324,9 +411,11 @@ class Collection:
     # --- writes --------------------------------------------------------------------------------------------------
     def insert(self, record: Record) -> int:
         """Add a record (its key must be new) and bring every index up to date; returns its position."""
+        keys, by_key = self.keys, self.by_key  # read from the records before this one joins them
         pos = len(self.records)
         self.records.append(record)
-        self.by_key[record[self.resource.key]] = pos
+        keys.append(record[self.resource.key])
+        by_key[keys[-1]] = pos
         self._all = self._all | {pos}
         for field, index in self._eq.items():
             for value in set(map(_hashable, field_values(record, field))):
@@ -341,8 +430,8 @@ class Collection:
     def delete(self, pos: int) -> None:
         """Remove the record at pos from every index: it is no longer found, listed, filtered or joined."""
         record = self.records[pos]
+        del self.by_key[self.keys[pos]]  # (built, when first needed, before pos is marked deleted)
         self._deleted.add(pos)
-        del self.by_key[record[self.resource.key]]
         self._all = self._all - {pos}
         for field, index in self._eq.items():
             for value in set(map(_hashable, field_values(record, field))):
@@ -357,6 +446,7 @@ class Collection:
         """Store a new version of the record at pos and bring every index up to date."""
         old = self.records[pos]
         self.records[pos] = record
+        self.keys[pos] = record[self.resource.key]
         changed = {k for k in set(old) | set(record) if old.get(k, _MISSING) != record.get(k, _MISSING)}
         for field in list(self._eq):
             if field.split(".")[0].removesuffix("[]") in changed:

@@ -6,8 +6,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from mock_server.collection import Collection, View
-from mock_server.model import ApiModel, Join
+from mock_server.collection import Collection, Records, View
+from mock_server.model import ApiModel, Join, Resource
 from mock_server.state import StateFile
 from mock_server.types import Record
 
@@ -20,13 +20,19 @@ class Store:
     def __init__(
         self,
         models: Mapping[str, ApiModel],
-        records: Mapping[str, Mapping[str, list[Record]]],
+        records: Mapping[str, Mapping[str, list[Record] | Records]],
         state: StateFile | None = None,
     ) -> None:
         self._models = dict(models)
-        self._pristine = {
-            api: {res: list(recs) for res, recs in resources.items()} for api, resources in records.items()
-        }
+        self._pristine: dict[str, dict[str, Collection]] = {}
+        """The fixture records per API and resource, held compactly (a Collection's records and keys) for reset."""
+        for api, resources in records.items():
+            model = self._models.get(api)
+            self._pristine[api] = {
+                res: Collection(model.resources[res], recs)
+                for res, recs in resources.items()
+                if model is not None and res in model.resources
+            }
         self._state = state
         self._collections: dict[str, dict[str, Collection]] = {}
         self._base_keys: dict[tuple[str, str], set[Any]] = {}
@@ -38,12 +44,15 @@ class Store:
 
     def _build(self) -> None:
         self._collections = {
-            api: {
-                name: Collection(resource, list(self._pristine.get(api, {}).get(name, [])))
-                for name, resource in model.resources.items()
-            }
+            api: {name: self._pristine_collection(api, name, resource) for name, resource in model.resources.items()}
             for api, model in self._models.items()
         }
+
+    def _pristine_collection(self, api: str, name: str, resource: Resource) -> Collection:
+        pristine = self._pristine.get(api, {}).get(name)
+        if pristine is None:
+            return Collection(resource, [])
+        return Collection(resource, pristine.records, pristine.known_keys())
 
     def _apply_state(self, state: StateFile) -> None:
         for api, resource, seeded in state.load_seeded():
@@ -121,7 +130,7 @@ class Store:
     def delete(self, api: str, resource: str, pos: int) -> None:
         """Remove a record: persisted first (when a state file is set), then gone from lists, lookups and joins."""
         coll = self._collections[api][resource]
-        key = coll.records[pos][coll.resource.key]
+        key = coll.keys[pos]
         if self._state is not None:
             self._state.delete(api, resource, key, base=self._in_base(api, resource, key))
         coll.delete(pos)
@@ -135,9 +144,8 @@ class Store:
     def _in_base(self, api: str, resource: str, key: Any) -> bool:
         keys = self._base_keys.get((api, resource))
         if keys is None:
-            field = self._models[api].resources[resource].key
-            records = self._pristine.get(api, {}).get(resource, [])
-            keys = self._base_keys[(api, resource)] = {r[field] for r in records}
+            pristine = self._pristine.get(api, {}).get(resource)
+            keys = self._base_keys[(api, resource)] = set(pristine.keys if pristine is not None else ())
         return key in keys
 
     # --- seeding (mock_server.seeding checks the records before it calls these) --------------------------------
