@@ -62,6 +62,9 @@ class JournalEntry:
     request_headers: Headers = ()
     response_headers: Headers = ()
     bodies: Bodies = field(default_factory=Bodies)
+    fault: str | None = None
+    """The fault the mock played on this request (`reset`, `code=503`, ...), if any; a transport fault that sent no
+    response (reset, close, timeout) has status 0."""
 
     def to_dict(self, bodies: Bodies | None = None) -> dict[str, Any]:
         """The entry as /__admin/requests shows it: credentials masked, JSON bodies parsed, long bodies cut.
@@ -88,6 +91,7 @@ class JournalEntry:
             ),
             "response": {"status": self.status, "headers": _masked(self.response_headers), "body": response_body},
             "error": error,
+            "fault": self.fault,
         }
 
     def matches(self, query: JournalQuery) -> bool:

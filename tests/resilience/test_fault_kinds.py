@@ -167,3 +167,17 @@ def test_fault_code_passes_the_other_preferences_on_and_wins_over_prefer_code(fa
         "/__admin/faults", json={"api": "plandocket", "operation": "getServiceOrder", "kind": "code=404"}
     ).raise_for_status()
     assert client.get(path, headers={**auth, "Prefer": "code=200"}).status_code == 404
+
+
+def test_the_journal_names_the_fault_and_a_transport_fault_is_no_500(served: Served) -> None:
+    """A frontend developer reading the journal sees which fault was played; a reset sent no answer at all."""
+    served.app.runtime.journal.clear()
+    raw_exchange(served, raw_request(PRINTLOUNGE_LIST, {"Prefer": "fault=reset"}))
+    raw_exchange(served, raw_request(PRINTLOUNGE_LIST, {"Prefer": "fault=malformed"}))
+    deadline = time.monotonic() + 5
+    while len(entries := served.app.runtime.journal.entries()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the journal entry of a reset is written when the server notices the closed connection
+    by_fault = {e["fault"]: e for e in entries}
+    assert by_fault["reset"]["status"] == 0, by_fault["reset"]
+    assert by_fault["malformed"]["status"] == 200
+    assert {e["path"] for e in entries} == {PRINTLOUNGE_LIST}
