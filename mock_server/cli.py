@@ -52,8 +52,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="mock-server",
-        description="Spec-driven mocks and contract checks for the PlanDocket, "
-        "e-guma, printlounge and mittwald order APIs.",
+        description="Spec-driven mocks, contract checks, drift reports and spec diffs for any OpenAPI spec; "
+        "the PlanDocket, e-guma, printlounge and mittwald order APIs are bundled.",
     )
     parser.add_argument("--version", action="version", version=f"mock-server {__version__}")
     parser.add_argument("--verbose", action="store_true", help="show tracebacks for start-up errors")
