@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, quote_plus, unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, unquote_plus, urlsplit, urlunsplit
 
 MASK = "[Filtered]"
 SECRET_PARAM_NAMES = frozenset(
@@ -63,12 +63,22 @@ def mask_query(query: str, secrets: Iterable[str] = ()) -> tuple[str, list[str]]
     known = [s for s in secrets if s]
     if not query or (_SECRET_NAME_HINT.search(query) is None and not _mentions(query, known)):
         return query, []
-    pairs = parse_qsl(query, keep_blank_values=True, errors="replace")
-    found = [v for k, v in pairs if is_secret_name(k)]
-    masked = [(k, MASK if is_secret_name(k) else redact_text(v, known)) for k, v in pairs]
-    if masked == pairs:
-        return query, found
-    return urlencode(masked, safe="[]"), found
+    found: list[str] = []
+    segments: list[str] = []
+    for segment in query.split("&"):  # segment by segment: what is not masked stays exactly as the client sent it
+        raw_name, equals, raw_value = segment.partition("=")
+        name = unquote_plus(raw_name, errors="replace")
+        if is_secret_name(name):
+            found.append(unquote_plus(raw_value, errors="replace"))
+            segments.append(f"{raw_name}={MASK}")
+            continue
+        if equals and known:
+            value = unquote_plus(raw_value, errors="replace")
+            redacted = redact_text(value, known)
+            if redacted != value:
+                segment = f"{raw_name}={quote_plus(redacted, safe='[]')}"
+        segments.append(segment)
+    return "&".join(segments), found
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:

@@ -84,3 +84,9 @@ def test_journal_masks_a_carried_credential_where_it_stands_only(client: TestCli
     assert token not in pasted["query"] and "event_key=" in pasted["query"]
     assert containing["query"] == f"event_key=my-{token}-party"
     assert containing["path"] == pasted["path"] == path
+
+
+def test_mask_query_keeps_every_other_byte_of_the_query_as_sent() -> None:
+    """Masking a credential must not re-encode the rest (an access line or journal entry the user can paste)."""
+    query = "apikey=dev&updated_at_after=2025-06-01T00:00:00&last_name=M%C3%BCller+Z&flag"
+    assert mask_query(query)[0] == "apikey=[Filtered]&updated_at_after=2025-06-01T00:00:00&last_name=M%C3%BCller+Z&flag"
