@@ -18,14 +18,13 @@ truncated or damaged file) is never served: it is regenerated and rewritten.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import logging
 import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -36,7 +35,7 @@ import platformdirs
 
 import mock_server
 from mock_server.collection import Records
-from mock_server.dataset import Dataset, generate_dataset
+from mock_server.dataset import Dataset, generate_dataset, paused_gc
 from mock_server.model import ApiModel
 
 __all__ = ["MAX_ENTRIES", "cache_dir", "cached_dataset", "cached_records", "dataset_key"]
@@ -143,7 +142,7 @@ def _read(path: Path) -> dict[str, Any] | None:
         log.warning("dataset cache entry %s is damaged; generating it again", path)
         return None
     try:
-        with _paused_gc():  # hundreds of thousands of bytes objects: the collector would rescan their lists
+        with paused_gc(freeze=True):  # hundreds of thousands of bytes objects: the collector would rescan their lists
             entry: dict[str, Any] | None = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         entry = None
@@ -159,18 +158,6 @@ def _read(path: Path) -> dict[str, Any] | None:
     with contextlib.suppress(OSError):
         os.utime(path)  # last use, for pruning
     return entry
-
-
-@contextlib.contextmanager
-def _paused_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.freeze()  # the loaded records live as long as the server (serve freezes them too): never rescan them
-            gc.enable()
 
 
 def _write(path: Path, entry: dict[str, Any]) -> None:

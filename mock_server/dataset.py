@@ -108,7 +108,7 @@ def generate_dataset(
     Example:
         dataset = generate_dataset(ApiModel.from_spec(Spec.from_file(Path("specs/eguma.yaml"))), seed=7, count=10)
     """
-    with _paused_gc():
+    with paused_gc():
         return _generate(model, seed, count, reference_date)
 
 
@@ -141,7 +141,7 @@ def stream_dataset(
     """
     if not can_stream(model):
         raise ValueError(f"{model.name}: generation needs every record at the end; use generate_dataset")
-    with _paused_gc():
+    with paused_gc():
         return _generate(model, seed, count, reference_date, sink).meta
 
 
@@ -198,7 +198,9 @@ def _generate(
 
 
 @contextmanager
-def _paused_gc() -> Iterator[None]:
+def paused_gc(*, freeze: bool = False) -> Iterator[None]:
+    """The cyclic collector off while records are built; with `freeze`, what was built is then moved out of its
+    reach for good (records that live as long as the server)."""
     # Fixtures are hundreds of thousands of acyclic dicts: the cyclic collector would rescan them again and again
     # (10,000 e-guma orders: 0.9 s with it, 0.6 s without; 50,000: 5.1 s and 3.0 s).
     enabled = gc.isenabled()
@@ -207,6 +209,8 @@ def _paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if freeze:
+                gc.freeze()
             gc.enable()
 
 
@@ -264,7 +268,7 @@ def write_dataset(dataset: Dataset, out_dir: Path) -> Path:
 
 def load_dataset(path: Path, model: ApiModel) -> Dataset:
     """Parse and check a fixture file; FixtureError listing every problem when it breaks the spec or a rule."""
-    with _paused_gc():
+    with paused_gc():
         return _load(path, model)
 
 

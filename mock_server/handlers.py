@@ -322,12 +322,16 @@ class Endpoint:
         return fields
 
     def _request_properties(self) -> dict[str, Schema]:
-        """The request body schema's properties, inside the response's envelope where the body comes in one."""
-        props = schema_properties(self.request_body)
-        data = self.op.envelope.data if self.op.envelope is not None else None
-        if data and set(props) == {data}:
-            props = schema_properties(merge_all_of(props[data]))
-        return props
+        """The request body schema's properties, inside the response's envelope where the body comes in one
+        (worked out on the first write, then kept: the schema does not change)."""
+        cached: dict[str, Schema] | None = self._cache.get("request_properties")
+        if cached is None:
+            props = schema_properties(self.request_body)
+            data = self.op.envelope.data if self.op.envelope is not None else None
+            if data and set(props) == {data}:
+                props = schema_properties(merge_all_of(props[data]))
+            cached = self._cache["request_properties"] = props
+        return cached
 
     def _create(self, params: dict[str, Any]) -> Response:
         body = self._incoming(params.get("body"))

@@ -29,17 +29,7 @@ def resilience_routes(
 ) -> list[Route]:
     """The routes, each wrapped in admin.py's `guard` (admin token, cross-origin writes refused)."""
 
-    async def add_faults(request: Request) -> Response:
-        parsed = await _rules(request, "fault")
-        if isinstance(parsed, Response):
-            return parsed
-        try:
-            rules = [parse_fault_rule(item, where) for where, item in parsed]
-            for (where, _), rule in zip(parsed, rules, strict=True):
-                check_target(rule, models, where)
-        except RuleError as exc:
-            return _bad_request(str(exc))
-        return JSONResponse({"faults": [resilience.add_fault(rule) for rule in rules]}, status_code=201)
+    add_faults = _adder("fault", "faults", parse_fault_rule, resilience.add_fault, models)
 
     async def list_faults(request: Request) -> Response:
         return JSONResponse({"faults": resilience.faults()})
@@ -48,17 +38,9 @@ def resilience_routes(
         resilience.clear_faults()
         return Response(status_code=204)
 
-    async def add_limits(request: Request) -> Response:
-        parsed = await _rules(request, "rate_limit")
-        if isinstance(parsed, Response):
-            return parsed
-        try:
-            rules = [parse_rate_limit(item, where) for where, item in parsed]
-            for (where, _), rule in zip(parsed, rules, strict=True):
-                check_target(rule, models, where)
-        except RuleError as exc:
-            return _bad_request(str(exc))
-        return JSONResponse({"rate_limits": [resilience.limiter.add(rule) for rule in rules]}, status_code=201)
+    add_limits = _adder(
+        "rate_limit", "rate_limits", parse_rate_limit, lambda rule: resilience.limiter.add(rule), models
+    )
 
     async def list_limits(request: Request) -> Response:
         return JSONResponse({"rate_limits": resilience.limiter.limits()})
@@ -84,6 +66,31 @@ def resilience_routes(
         Route("/__admin/violations", guard(violations), methods=["GET"]),
         Route("/__admin/violations", guard(clear_violations), methods=["DELETE"]),
     ]
+
+
+def _adder(
+    name: str,
+    listed_as: str,
+    parse: Callable[[Any, str], Any],
+    add: Callable[[Any], Any],
+    models: Mapping[str, ApiModel],
+) -> Handler:
+    """POST handler for one kind of rule: parse every posted rule and check its target, then add them all (or
+    none: a 400 names the first bad one)."""
+
+    async def handle(request: Request) -> Response:
+        parsed = await _rules(request, name)
+        if isinstance(parsed, Response):
+            return parsed
+        try:
+            rules = [parse(item, where) for where, item in parsed]
+            for (where, _), rule in zip(parsed, rules, strict=True):
+                check_target(rule, models, where)
+        except RuleError as exc:
+            return _bad_request(str(exc))
+        return JSONResponse({listed_as: [add(rule) for rule in rules]}, status_code=201)
+
+    return handle
 
 
 async def _rules(request: Request, name: str) -> list[tuple[str, Any]] | Response:
